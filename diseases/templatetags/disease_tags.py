@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString
+
+from diseases.markdown import render_markdown
+from diseases.models import localized_value
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str | None) -> SafeString:
+    """``{{ disease.summary|markdown }}``: Markdown rendered and sanitised."""
+    return render_markdown(text)
+
+
+@register.filter(name="localized")
+def localized_filter(obj: object, base: str) -> str:
+    """``{{ disease|localized:"summary" }}``: field in the active language, English fallback."""
+    return localized_value(obj, base)
+
+
+URGENCY_BADGE_CLASSES = {
+    "emergency": "text-bg-danger",
+    "soon": "text-bg-warning",
+    "routine": "text-bg-info",
+    "selfcare": "text-bg-success",
+}
+
+
+@register.filter
+def urgency_badge_class(urgency: str) -> str:
+    return URGENCY_BADGE_CLASSES.get(urgency, "text-bg-secondary")

@@ -1,0 +1,121 @@
+# Jildi — the make targets are the interface: run, test, lint, vendor.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PIP     := $(VENV)/bin/pip
+DB_NAME ?= jildi
+PGHOST  ?= 127.0.0.1
+PGPORT  ?= 5432
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+
+# Development-only environment for `make run` (never used in production).
+RUN_ENV := DEBUG=1 SECRET_KEY=dev-insecure-make-run-only \
+	DJANGO_SETTINGS_MODULE=portal.settings.base \
+	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
+	DATABASE_URL=postgres://postgres@$(PGHOST):$(PGPORT)/$(DB_NAME)
+
+.PHONY: help run test lint format vendor venv system-deps services database messages setup-common
+
+help:
+	@echo "make run     - set everything up and start web + Celery worker + beat on http://$(HOST):$(PORT)/"
+	@echo "make test    - set up and run the whole test suite (pytest, browser tests included)"
+	@echo "make lint    - ruff check + ruff format --check"
+	@echo "make vendor  - npm ci and copy front-end libraries into static/vendor/"
+
+# --- setup pieces --------------------------------------------------------------
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+system-deps:
+	@missing=""; \
+	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium chromium-driver"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo ">> installing system packages:$$missing"; \
+	    apt-get update && apt-get install -y gettext chromium chromium-driver; \
+	  else \
+	    echo "ERROR: missing system packages:$$missing. Install them with: sudo apt-get install -y gettext chromium chromium-driver" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+services:
+	@if ! pg_isready -q -h $(PGHOST) -p $(PGPORT); then \
+	  echo ">> PostgreSQL not reachable on $(PGHOST):$(PGPORT); starting it"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || true; \
+	  for i in $$(seq 1 20); do pg_isready -q -h $(PGHOST) -p $(PGPORT) && break; sleep 0.5; done; \
+	  pg_isready -q -h $(PGHOST) -p $(PGPORT) || { echo "ERROR: PostgreSQL is not reachable on $(PGHOST):$(PGPORT) and could not be started." >&2; exit 1; }; \
+	fi
+	@if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+	  echo ">> Redis not reachable on 127.0.0.1:6379; starting it"; \
+	  mkdir -p /var/lib/redis /var/log/redis; \
+	  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log || true; \
+	  for i in $$(seq 1 20); do redis-cli ping >/dev/null 2>&1 && break; sleep 0.5; done; \
+	  redis-cli ping >/dev/null 2>&1 || { echo "ERROR: Redis is not reachable on 127.0.0.1:6379 and could not be started." >&2; exit 1; }; \
+	fi
+
+database: services
+	@if ! psql -h $(PGHOST) -p $(PGPORT) -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(DB_NAME)'" | grep -q 1; then \
+	  echo ">> creating database $(DB_NAME)"; \
+	  psql -h $(PGHOST) -p $(PGPORT) -U postgres -c "CREATE DATABASE $(DB_NAME)"; \
+	fi
+
+messages: venv system-deps
+	$(RUN_ENV) $(PY) manage.py compilemessages -v 0 -i "$(VENV)" -i node_modules
+
+setup-common: venv system-deps database messages
+
+# --- the interface ----------------------------------------------------------------
+
+run: setup-common
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	@if $(RUN_ENV) $(PY) manage.py help seed_diseases >/dev/null 2>&1; then \
+	  $(RUN_ENV) $(PY) manage.py seed_diseases; fi
+	@echo
+	@echo "  Jildi is starting on  http://$(HOST):$(PORT)/"
+	@echo "  Demo logins are printed above (seed_demo). Verification and reset codes"
+	@echo "  are printed in this terminal (console email backend)."
+	@echo "  Press Ctrl-C to stop the web server, worker and beat."
+	@echo
+	@trap 'kill 0' INT TERM EXIT; \
+	export $(RUN_ENV); \
+	$(VENV)/bin/celery -A portal worker -Q inference,default --concurrency 2 --loglevel INFO & \
+	$(VENV)/bin/celery -A portal beat --loglevel INFO --schedule $${TMPDIR:-/tmp}/jildi-celerybeat-schedule & \
+	$(PY) manage.py runserver $(HOST):$(PORT) & \
+	wait
+
+test: setup-common
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+vendor:
+	npm ci --no-audit --no-fund
+	rm -rf static/vendor
+	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx static/vendor/noto-sans-arabic/files
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.rtl.min.css static/vendor/bootstrap/css/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/js/
+	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/LICENSE
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/htmx.org/LICENSE static/vendor/htmx/LICENSE
+	cp node_modules/@fontsource/noto-sans-arabic/400.css node_modules/@fontsource/noto-sans-arabic/700.css static/vendor/noto-sans-arabic/
+	cp node_modules/@fontsource/noto-sans-arabic/LICENSE static/vendor/noto-sans-arabic/LICENSE
+	cp node_modules/@fontsource/noto-sans-arabic/files/*-{400,700}-normal.woff* static/vendor/noto-sans-arabic/files/
+	# Source maps are not vendored; drop their references so hashed static storage works.
+	sed -i '/sourceMappingURL=/d' static/vendor/bootstrap/css/*.css static/vendor/bootstrap/js/*.js static/vendor/htmx/*.js

@@ -1,0 +1,23 @@
+"""allauth adapter: new accounts inherit the language they signed up in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import translation
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        supported = {code for code, _ in settings.LANGUAGES}
+        user.preferred_language = language[:2] if language[:2] in supported else "en"
+        full_name = form.cleaned_data.get("full_name") if hasattr(form, "cleaned_data") else ""
+        if full_name:
+            user.full_name = full_name
+        # Clinician is granted by an administrator only, never at sign-up.
+        user.is_clinician = False
+        return super().save_user(request, user, form, commit=commit)

@@ -1,0 +1,49 @@
+"""Create demo accounts for local development. Refuses to run unless DEBUG is on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import User
+
+DEMO_PASSWORD = "jildi-demo-2026"
+
+DEMO_USERS: list[dict[str, Any]] = [
+    {"email": "patient@jildi.local", "full_name": "Demo Patient", "role": "patient"},
+    {"email": "clinician@jildi.local", "full_name": "Dr Demo Clinician", "role": "clinician"},
+    {"email": "admin@jildi.local", "full_name": "Demo Admin", "role": "admin"},
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) a demo patient, clinician and admin. DEBUG only."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError("seed_demo only runs with DEBUG=1: it creates accounts with known passwords.")
+        with transaction.atomic():
+            for spec in DEMO_USERS:
+                self._ensure(spec)
+        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: %s):" % DEMO_PASSWORD))
+        for spec in DEMO_USERS:
+            self.stdout.write(f"  {spec['role']:<10} {spec['email']}")
+
+    def _ensure(self, spec: dict[str, Any]) -> User:
+        role = spec["role"]
+        user, _created = User.objects.get_or_create(email=spec["email"])
+        user.full_name = spec["full_name"]
+        user.is_active = True
+        user.is_clinician = role == "clinician"
+        user.is_staff = role == "admin"
+        user.is_superuser = role == "admin"
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        return user

@@ -1,0 +1,33 @@
+"""Writes for accounts (HackSoft style: keyword-only, typed)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from accounts.models import User
+
+
+def user_update_preferences(
+    *,
+    user: User,
+    full_name: str | None = None,
+    language: str | None = None,
+    theme: str | None = None,
+) -> User:
+    fields: list[str] = []
+    if full_name is not None:
+        user.full_name = full_name.strip()
+        fields.append("full_name")
+    if language is not None:
+        if language not in {code for code, _ in settings.LANGUAGES}:
+            raise ValueError(f"unsupported language {language!r}")
+        user.preferred_language = language
+        fields.append("preferred_language")
+    if theme is not None:
+        if theme not in User.Theme.values:
+            raise ValueError(f"unsupported theme {theme!r}")
+        user.preferred_theme = theme
+        fields.append("preferred_theme")
+    if fields:
+        user.save(update_fields=fields)
+    return user

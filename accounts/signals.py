@@ -1,0 +1,20 @@
+"""Apply a user's saved language as soon as they log in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.utils import translation
+
+
+@receiver(user_logged_in)
+def apply_preferred_language(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    language = getattr(user, "preferred_language", "")
+    if request is None or not language:
+        return
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    # PreferredLanguageMiddleware writes the cookie on the way out.
+    request._jildi_set_language = language

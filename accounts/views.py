@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts.forms import ProfileForm, ThemeForm
+from accounts.middleware import set_language_cookie
+from accounts.services import user_update_preferences
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = user_update_preferences(
+            user=request.user,
+            full_name=form.cleaned_data["full_name"],
+            language=form.cleaned_data["preferred_language"],
+            theme=form.cleaned_data["preferred_theme"],
+        )
+        translation.activate(user.preferred_language)
+        messages.success(request, _("Your profile has been saved."))
+        response = redirect("accounts:profile")
+        set_language_cookie(response, user.preferred_language)
+        return response
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, plus: a signed-in user's choice is saved to their profile."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    supported = {code for code, _name in settings.LANGUAGES}
+    if request.method == "POST" and language in supported and request.user.is_authenticated:
+        user_update_preferences(user=request.user, language=language)
+    return response
+
+
+@require_POST
+def set_theme(request: HttpRequest) -> HttpResponse:
+    """Remember the theme for signed-in users (anonymous visitors use localStorage only)."""
+    form = ThemeForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"ok": False}, status=400)
+    if request.user.is_authenticated:
+        user_update_preferences(user=request.user, theme=form.cleaned_data["theme"])
+    return JsonResponse({"ok": True, "theme": form.cleaned_data["theme"]})
+
+
+def lockout(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Shown by django-axes instead of the login form once an account is locked."""
+    context = {"cooloff_minutes": settings.AXES_COOLOFF_MINUTES}
+    return render(request, "accounts/lockout.html", context, status=429)

@@ -1,0 +1,32 @@
+"""Thin test override: fast hashing, in-memory email, throwaway media."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+# Tests use their own Redis database so they never feed a `make run` worker.
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+from portal.settings.base import *  # noqa: E402,F403
+from portal.settings.base import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker subprocess started by the tests receives the same MEDIA_ROOT via env.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="jildi-test-media-")
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["*"]
+# Only tests that ask for it run Celery tasks inline.
+CELERY_TASK_ALWAYS_EAGER = False
+# allauth's rate limits would trip over repeated test sign-ups from one IP.
+ACCOUNT_RATE_LIMITS = False
+LOGGING = {"version": 1, "disable_existing_loggers": False}

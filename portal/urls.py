@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from importlib.util import find_spec
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from accounts import views as account_views
+from portal import views
+
+admin.site.site_header = _("Jildi administration")
+admin.site.site_title = _("Jildi admin")
+admin.site.index_title = _("Site administration")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    # Django's set_language, wrapped so a signed-in user's choice is saved too.
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("diseases/", include("diseases.urls")),
+    path("diagnosis/", include("diagnosis.urls")),
+    path("admin/", admin.site.urls),
+]
+
+# Optional modules owned by other apps: included when present.
+if find_spec("diagnosis.urls_clinician") is not None:
+    urlpatterns.append(path("clinician/", include("diagnosis.urls_clinician")))
+if find_spec("portal.api_urls") is not None:
+    urlpatterns.append(path("api/v1/", include("portal.api_urls")))

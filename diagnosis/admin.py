@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from diagnosis.models import Diagnosis
+
+
+@admin.register(Diagnosis)
+class DiagnosisAdmin(admin.ModelAdmin):
+    list_display = ("id", "owner", "status", "predicted_class", "risk_tier", "created_at")
+    list_filter = ("status", "risk_tier", "review_requested", "model_version")
+    search_fields = ("id", "owner__email")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "id",
+        "owner",
+        "image",
+        "thumbnail",
+        "heatmap",
+        "image_width",
+        "image_height",
+        "status",
+        "created_at",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "attempts",
+        "error_message",
+        "model_version",
+        "probabilities",
+        "top3",
+        "predicted_class",
+        "confidence",
+        "risk_tier",
+        "ood_flag",
+        "ood_score",
+        "cam_class",
+    )
+    fields = (*readonly_fields[:5], "body_site", "note", "review_requested", *readonly_fields[5:])
+    list_select_related = ("owner",)
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

@@ -1,0 +1,222 @@
+"""Upload validation and clean re-encoding (web process; Pillow only, never torch).
+
+Nothing about an upload is trusted: not the file name, not the browser's content
+type. The bytes are sniffed with Pillow, fully decoded (so truncated files fail
+here, not in the worker), EXIF orientation is applied and the pixels are copied
+into a brand-new image, so the stored file carries no metadata at all (no GPS,
+no camera serial, no XMP, no embedded thumbnail).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import struct
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+
+try:  # HEIC/HEIF (iPhone photos)
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+except ImportError:  # pragma: no cover - pillow-heif is a pinned runtime dependency
+    pillow_heif = None
+
+# A truncated file must fail, not decode as half a grey picture.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF", "HEIC", "AVIF"}
+# Markup that makes a file dangerous if some client ever renders it as HTML/SVG
+# (polyglots: a valid image that is also a web page).
+_MARKUP = re.compile(rb"<(?:html|script|svg|!doctype|iframe|body|object|embed|\?php)[\s>/]", re.IGNORECASE)
+
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 64_000_000  # ~ a 48 MP phone photo with margin
+DEFAULT_MIN_SIDE = 64
+DEFAULT_STORED_MAX_SIDE = 2048
+THUMBNAIL_SIDE = 320
+JPEG_QUALITY = 90
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "DIAGNOSIS_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+def max_pixels() -> int:
+    return int(getattr(settings, "DIAGNOSIS_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+
+
+def min_side() -> int:
+    return int(getattr(settings, "DIAGNOSIS_MIN_SIDE", DEFAULT_MIN_SIDE))
+
+
+def stored_max_side() -> int:
+    return int(getattr(settings, "DIAGNOSIS_STORED_MAX_SIDE", DEFAULT_STORED_MAX_SIDE))
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    """A validated upload, re-encoded without metadata."""
+
+    jpeg: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+    source_format: str
+
+
+def _reject(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def _read_limited(upload: UploadedFile | io.IOBase, limit: int) -> bytes:
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        raise _reject(
+            _("The file is too large (%(size)s). The limit is %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            "too_large",
+        )
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise _reject(
+            _("The file is too large. The limit is %(limit)s.") % {"limit": filesizeformat(limit)},
+            "too_large",
+        )
+    return data
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """Any decoded mode -> 8-bit RGB (CMYK, 16-bit, palette, transparency...)."""
+    icc = img.info.get("icc_profile")
+    if icc and img.mode in ("RGB", "CMYK"):
+        try:  # colour-manage to sRGB so Display-P3/CMYK photos keep their colours
+            src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            dst = ImageCms.createProfile("sRGB")
+            return ImageCms.profileToProfile(img, src, dst, outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        top = 65535.0 if img.mode.startswith("I;16") or arr.max(initial=0) > 255 else 255.0
+        arr = np.clip(arr / top * 255.0, 0, 255).astype(np.uint8)
+        return Image.fromarray(arr, mode="L").convert("RGB")
+    has_alpha = (
+        img.mode in ("RGBA", "LA", "PA", "RGBa", "La")
+        or (img.mode == "P" and "transparency" in img.info)
+        or (img.mode in ("RGB", "L") and "transparency" in img.info)
+    )
+    if has_alpha:
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    if img.mode != "RGB":
+        return img.convert("RGB")
+    return img
+
+
+def _encode_jpeg(img: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
+    # A fresh image: no info dict, so no EXIF/XMP/ICC/comment can ride along.
+    fresh = Image.frombytes("RGB", img.size, img.tobytes())
+    out = io.BytesIO()
+    fresh.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def validate_upload(upload: UploadedFile | io.IOBase) -> CleanImage:
+    """Validate an uploaded photo and return it re-encoded, or raise ValidationError."""
+    limit = max_upload_bytes()
+    data = _read_limited(upload, limit)
+    if not data:
+        raise _reject(_("The file is empty. Please choose a photo."), "empty")
+    if _MARKUP.search(data):
+        raise _reject(
+            _("This file contains web page or script content and is not accepted as a photo."),
+            "markup",
+        )
+
+    pixel_limit = max_pixels()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            fmt = (img.format or "").upper()
+            if fmt not in ACCEPTED_FORMATS:
+                raise _reject(
+                    _("This file type is not supported. Please upload a JPEG, PNG, WebP or HEIC photo."),
+                    "format",
+                )
+            width, height = img.size
+            if width * height > pixel_limit:
+                raise _reject(
+                    _("The image is too large (%(w)s × %(h)s pixels). Please upload a smaller photo.")
+                    % {"w": width, "h": height},
+                    "dimensions",
+                )
+            if min(width, height) < min_side():
+                raise _reject(
+                    _(
+                        "The image is too small (%(w)s × %(h)s pixels). Please take a closer, "
+                        "sharper photo of at least %(min)s pixels on each side."
+                    )
+                    % {"w": width, "h": height, "min": min_side()},
+                    "tiny",
+                )
+            if (
+                fmt not in ("HEIF", "HEIC")
+                and (getattr(img, "is_animated", False) or getattr(img, "n_frames", 1) > 1)
+                and fmt != "MPO"
+            ):
+                raise _reject(
+                    _("Animated images are not accepted. Please upload a single still photo."),
+                    "animated",
+                )
+            if fmt == "JPEG":
+                # Decode at a reduced scale when the photo is far bigger than we keep.
+                img.draft("RGB", (stored_max_side(), stored_max_side()))
+            img.load()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _reject(
+            _("The image is too large to process. Please upload a smaller photo."), "dimensions"
+        ) from None
+    except UnidentifiedImageError:
+        raise _reject(
+            _("This file is not a photo we can read. Please upload a JPEG, PNG, WebP or HEIC image."),
+            "not_image",
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error):
+        raise _reject(
+            _("The image file is damaged or incomplete. Please take or choose the photo again."),
+            "corrupt",
+        ) from None
+
+    # Broken EXIF: keep the pixels as they are; the metadata is dropped anyway.
+    with contextlib.suppress(OSError, ValueError, SyntaxError):
+        img = ImageOps.exif_transpose(img) or img
+    img = _to_rgb(img)
+    side = stored_max_side()
+    if max(img.size) > side:
+        img.thumbnail((side, side), Image.Resampling.LANCZOS)
+    jpeg = _encode_jpeg(img)
+    thumb = img.copy()
+    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    return CleanImage(
+        jpeg=jpeg,
+        thumbnail=_encode_jpeg(thumb, quality=85),
+        width=img.width,
+        height=img.height,
+        source_format=fmt,
+    )

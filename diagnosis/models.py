@@ -1,0 +1,163 @@
+"""The Diagnosis record: one uploaded photo and what the model said about it.
+
+PostgreSQL is the source of truth: the Celery task only carries the primary key,
+so a lost message is recovered by the sweeper re-queueing rows stuck in
+queued/running. A later clinician Review/Feedback model can FK to ``Diagnosis``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# HAM10000 class codes, in the model's order, with short patient-facing names.
+CLASS_NAMES = {
+    "akiec": _("Actinic keratosis / Bowen's disease"),
+    "bcc": _("Basal cell carcinoma"),
+    "bkl": _("Benign keratosis"),
+    "df": _("Dermatofibroma"),
+    "mel": _("Melanoma"),
+    "nv": _("Mole (melanocytic nevus)"),
+    "vasc": _("Vascular lesion"),
+}
+
+
+def class_name(code: str) -> str:
+    """Patient-facing (translated) name for a model class code."""
+    return str(CLASS_NAMES.get(code, code))
+
+
+class BodySite(models.TextChoices):
+    """HAM10000's ``localization`` values."""
+
+    ABDOMEN = "abdomen", _("Abdomen")
+    ACRAL = "acral", _("Palms or soles (acral)")
+    BACK = "back", _("Back")
+    CHEST = "chest", _("Chest")
+    EAR = "ear", _("Ear")
+    FACE = "face", _("Face")
+    FOOT = "foot", _("Foot")
+    GENITAL = "genital", _("Genital area")
+    HAND = "hand", _("Hand")
+    LOWER_EXTREMITY = "lower extremity", _("Leg (lower limb)")
+    NECK = "neck", _("Neck")
+    SCALP = "scalp", _("Scalp")
+    TRUNK = "trunk", _("Trunk")
+    UPPER_EXTREMITY = "upper extremity", _("Arm (upper limb)")
+    UNKNOWN = "unknown", _("Not sure / other")
+
+
+class DiagnosisQuerySet(models.QuerySet["Diagnosis"]):
+    def owned_by(self, user: object) -> DiagnosisQuerySet:
+        return self.filter(owner=user)
+
+    def stuck(self, *, before: object) -> DiagnosisQuerySet:
+        """Queued/running rows whose last activity is older than ``before``."""
+        return self.filter(
+            models.Q(status=Diagnosis.Status.QUEUED, enqueued_at__lt=before)
+            | models.Q(status=Diagnosis.Status.RUNNING, started_at__lt=before)
+            | models.Q(status=Diagnosis.Status.RUNNING, started_at__isnull=True)
+        )
+
+
+class Diagnosis(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Analysing")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Photo not usable")
+        FAILED = "failed", _("Failed")
+
+    class Risk(models.TextChoices):
+        URGENT = "urgent", _("Urgent")
+        ROUTINE = "routine", _("Routine")
+        MONITOR = "monitor", _("Monitor")
+
+    PENDING_STATUSES = (Status.QUEUED, Status.RUNNING)
+    FINAL_STATUSES = (Status.DONE, Status.REJECTED)
+
+    # UUID: result and media URLs must not be guessable or enumerable.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="diagnoses",
+        verbose_name=_("owner"),
+    )
+    image = models.FileField(_("photo"), max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), max_length=200)
+    heatmap = models.FileField(_("heat map"), max_length=200, blank=True)
+    image_width = models.PositiveIntegerField(_("width"), default=0)
+    image_height = models.PositiveIntegerField(_("height"), default=0)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    # Last time the task was sent (create, retry, sweeper): the sweeper's clock.
+    enqueued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error_message = models.TextField(_("error message"), blank=True)
+
+    body_site = models.CharField(_("body site"), max_length=20, choices=BodySite.choices, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=1000)
+    review_requested = models.BooleanField(_("clinician review requested"), default=True)
+
+    model_version = models.CharField(_("model version"), max_length=100, blank=True)
+    probabilities = models.JSONField(_("class probabilities"), default=dict, blank=True)
+    top3 = models.JSONField(_("top 3"), default=list, blank=True)
+    predicted_class = models.CharField(_("predicted class"), max_length=10, blank=True)
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    risk_tier = models.CharField(
+        _("risk tier"), max_length=10, choices=Risk.choices, blank=True, db_index=True
+    )
+    ood_flag = models.BooleanField(_("not a usable skin photo"), default=False)
+    ood_score = models.FloatField(_("out-of-distribution score"), null=True, blank=True)
+    cam_class = models.CharField(_("heat map explains"), max_length=10, blank=True)
+
+    objects = DiagnosisQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("diagnosis")
+        verbose_name_plural = _("diagnoses")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("diagnosis:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING_STATUSES
+
+    @property
+    def predicted_name(self) -> str:
+        return class_name(self.predicted_class) if self.predicted_class else ""
+
+    @property
+    def top3_display(self) -> list[dict[str, object]]:
+        """Top-3 as dicts for templates: code, name, confidence (0-1) and percent."""
+        rows = []
+        for code, prob in self.top3 or []:
+            rows.append(
+                {
+                    "code": code,
+                    "name": class_name(code),
+                    "confidence": float(prob),
+                    "percent": round(float(prob) * 100, 1),
+                }
+            )
+        return rows
+
+    def file_fields(self) -> list[models.fields.files.FieldFile]:
+        return [f for f in (self.image, self.thumbnail, self.heatmap) if f and f.name]

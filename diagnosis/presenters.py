@@ -1,0 +1,33 @@
+"""Template context for the result page and its polled fragment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+from diagnosis.models import Diagnosis, class_name
+from diseases.selectors import disease_for_code
+
+POLL_SECONDS = 1
+
+
+def disease_url(code: str) -> str:
+    """Link to the disease library page for a class code (slug of the page, else the code)."""
+    if not code:
+        return ""
+    disease = disease_for_code(code)
+    slug = disease.slug if disease is not None and getattr(disease, "slug", "") else code
+    try:
+        return reverse("diseases:detail", kwargs={"slug": slug})
+    except NoReverseMatch:
+        return ""
+
+
+def result_context(diagnosis: Diagnosis) -> dict[str, Any]:
+    return {
+        "diagnosis": diagnosis,
+        "poll_seconds": POLL_SECONDS,
+        "disease_url": disease_url(diagnosis.predicted_class),
+        "cam_class_name": class_name(diagnosis.cam_class) if diagnosis.cam_class else "",
+    }

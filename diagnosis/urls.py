@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from diagnosis import views
+
+app_name = "diagnosis"
+
+urlpatterns = [
+    path("", views.history, name="history"),
+    path("new/", views.upload, name="upload"),
+    path("camera/", views.camera, name="camera"),
+    path("<uuid:pk>/", views.detail, name="detail"),
+    path("<uuid:pk>/status/", views.status_fragment, name="status"),
+    path("<uuid:pk>/retry/", views.retry, name="retry"),
+    path("<uuid:pk>/delete/", views.delete, name="delete"),
+    path("<uuid:pk>/image.jpg", views.media_image, name="image"),
+    path("<uuid:pk>/thumbnail.jpg", views.media_thumbnail, name="thumbnail"),
+    path("<uuid:pk>/heatmap.png", views.media_heatmap, name="heatmap"),
+]

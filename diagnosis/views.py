@@ -1,0 +1,168 @@
+"""HTTP glue for diagnoses: auth, one selector, a form, one service call."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from diagnosis.forms import HistoryFilterForm, UploadForm
+from diagnosis.imaging import max_upload_bytes
+from diagnosis.presenters import result_context
+from diagnosis.selectors import diagnosis_get_for_user, diagnosis_list_for_user
+from diagnosis.services import diagnosis_create, diagnosis_delete, diagnosis_retry
+
+HISTORY_PAGE_SIZE = 12
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            diagnosis = diagnosis_create(
+                owner=request.user,
+                upload=form.cleaned_data["image"],
+                body_site=form.cleaned_data["body_site"],
+                note=form.cleaned_data["note"],
+                review_requested=form.cleaned_data["review_requested"],
+            )
+        except ValidationError as exc:
+            form.add_error("image", exc)
+        else:
+            if _wants_json(request):
+                return JsonResponse({"url": diagnosis.get_absolute_url()}, status=201)
+            return redirect(diagnosis)
+    if request.method == "POST" and _wants_json(request):
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        return JsonResponse({"errors": errors}, status=400)
+    return render(
+        request,
+        "diagnosis/upload.html",
+        {"form": form, "max_upload_bytes": max_upload_bytes()},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def camera(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "diagnosis/camera.html",
+        {"form": UploadForm(), "max_upload_bytes": max_upload_bytes()},
+    )
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
+    return render(request, "diagnosis/detail.html", result_context(diagnosis))
+
+
+@login_required
+@require_GET
+def status_fragment(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The result panel; htmx polls it while the diagnosis is queued/running."""
+    diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
+    response = render(request, "diagnosis/_result.html", result_context(diagnosis))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, pk: Any) -> HttpResponse:
+    diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
+    diagnosis_retry(diagnosis=diagnosis)
+    return redirect(diagnosis)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, pk: Any) -> HttpResponse:
+    diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        diagnosis_delete(diagnosis=diagnosis)
+        messages.success(request, _("The photo and its result were deleted."))
+        return redirect("diagnosis:history")
+    return render(request, "diagnosis/delete.html", {"diagnosis": diagnosis})
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    filters = HistoryFilterForm(request.GET or None)
+    status = risk = None
+    if filters.is_valid():
+        status = filters.cleaned_data["status"] or None
+        risk = filters.cleaned_data["risk"] or None
+    diagnoses = diagnosis_list_for_user(user=request.user, status=status, risk=risk)
+    page = Paginator(diagnoses, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "diagnosis/history.html",
+        {"page": page, "filters": filters, "querystring": query.urlencode()},
+    )
+
+
+def _serve_private(request: HttpRequest, pk: Any, field: str) -> HttpResponse:
+    diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
+    stored = getattr(diagnosis, field)
+    if not stored or not stored.name:
+        raise Http404
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    if getattr(settings, "SENDFILE_NGINX", False):
+        # nginx serves the bytes from an `internal` location (see README).
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = f"/protected/{stored.name}"
+    else:
+        try:
+            response = FileResponse(stored.open("rb"), content_type=content_type)
+        except FileNotFoundError:
+            raise Http404 from None
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def media_image(request: HttpRequest, pk: Any) -> HttpResponse:
+    return _serve_private(request, pk, "image")
+
+
+@login_required
+@require_GET
+def media_thumbnail(request: HttpRequest, pk: Any) -> HttpResponse:
+    return _serve_private(request, pk, "thumbnail")
+
+
+@login_required
+@require_GET
+def media_heatmap(request: HttpRequest, pk: Any) -> HttpResponse:
+    return _serve_private(request, pk, "heatmap")

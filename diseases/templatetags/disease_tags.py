@@ -32,3 +32,16 @@ URGENCY_BADGE_CLASSES = {
 @register.filter
 def urgency_badge_class(urgency: str) -> str:
     return URGENCY_BADGE_CLASSES.get(urgency, "text-bg-secondary")
+
+
+URGENCY_BORDER_CLASSES = {
+    "emergency": "danger",
+    "soon": "warning",
+    "routine": "info",
+    "selfcare": "success",
+}
+
+
+@register.filter
+def urgency_border_class(urgency: str) -> str:
+    return URGENCY_BORDER_CLASSES.get(urgency, "secondary")

@@ -6,7 +6,7 @@ import datetime
 import json
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ class SeedError(Exception):
 class SeedResult:
     created: int = 0
     updated: int = 0
+    kept: list[str] = field(default_factory=list)
     unknown_keys: frozenset[str] = frozenset()
 
 
@@ -56,8 +57,18 @@ def _parse_date(value: Any) -> datetime.date | None:
         raise SeedError(f"last_reviewed must be YYYY-MM-DD, got {value!r}") from exc
 
 
-def disease_upsert_from_seed(*, data: Mapping[str, Any]) -> tuple[Disease, bool]:
+def _reviewed_after_seed(disease: Disease, data: Mapping[str, Any]) -> bool:
+    seed_reviewed = _parse_date(data.get("last_reviewed"))
+    return bool(disease.last_reviewed and seed_reviewed and disease.last_reviewed > seed_reviewed)
+
+
+def disease_upsert_from_seed(*, data: Mapping[str, Any], force: bool = False) -> tuple[Disease, bool | None]:
     """Create or update one disease (matched by ``code``) and replace its references.
+
+    Returns ``(disease, created)``; ``created`` is None when the page was left alone because
+    a curator reviewed it in the admin more recently than the seed entry (``last_reviewed``
+    is later), so re-running the seed never silently reverts newer curated content;
+    ``force`` overrides that.
 
     The entry is validated with ``full_clean()``, so a published entry missing a language
     fails loudly instead of producing a half-empty page.
@@ -69,6 +80,8 @@ def disease_upsert_from_seed(*, data: Mapping[str, Any]) -> tuple[Disease, bool]
     created = disease is None
     if disease is None:
         disease = Disease(code=code)
+    elif not force and _reviewed_after_seed(disease, data):
+        return disease, None
     for name in SEED_FIELDS:
         if name not in data:
             continue
@@ -103,7 +116,7 @@ def disease_upsert_from_seed(*, data: Mapping[str, Any]) -> tuple[Disease, bool]
     return disease, created
 
 
-def disease_seed_load(*, entries: Iterable[Mapping[str, Any]]) -> SeedResult:
+def disease_seed_load(*, entries: Iterable[Mapping[str, Any]], force: bool = False) -> SeedResult:
     """Upsert every entry in one transaction: either the whole seed applies or nothing."""
     result = SeedResult()
     known = {"code", "references", *SEED_FIELDS}
@@ -117,8 +130,10 @@ def disease_seed_load(*, entries: Iterable[Mapping[str, Any]]) -> SeedResult:
                 raise SeedError(f"duplicate code {entry.get('code')!r}")
             codes.add(entry.get("code"))
             unknown.update(set(entry) - known)
-            _, created = disease_upsert_from_seed(data=entry)
-            if created:
+            disease, created = disease_upsert_from_seed(data=entry, force=force)
+            if created is None:
+                result.kept.append(disease.code)
+            elif created:
                 result.created += 1
             else:
                 result.updated += 1
@@ -126,7 +141,7 @@ def disease_seed_load(*, entries: Iterable[Mapping[str, Any]]) -> SeedResult:
     return result
 
 
-def disease_seed_load_file(*, path: Path = SEED_PATH) -> SeedResult:
+def disease_seed_load_file(*, path: Path = SEED_PATH, force: bool = False) -> SeedResult:
     try:
         entries = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -135,8 +150,13 @@ def disease_seed_load_file(*, path: Path = SEED_PATH) -> SeedResult:
         raise SeedError(f"seed file is not valid JSON: {path}: {exc}") from exc
     if not isinstance(entries, list):
         raise SeedError("the seed file must contain a JSON list")
-    result = disease_seed_load(entries=entries)
-    logger.info("Disease seed loaded: %d created, %d updated", result.created, result.updated)
+    result = disease_seed_load(entries=entries, force=force)
+    logger.info(
+        "Disease seed loaded: %d created, %d updated, %d kept",
+        result.created,
+        result.updated,
+        len(result.kept),
+    )
     return result
 
 

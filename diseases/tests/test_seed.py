@@ -128,3 +128,18 @@ def test_shipped_seed_loads_and_covers_the_model_classes():
     )
     for disease in published:
         assert disease.references.count() >= 2, disease.code
+
+
+def test_seed_keeps_pages_a_curator_reviewed_after_the_seed_date(tmp_path):
+    path = _write(tmp_path, [_entry("mel", last_reviewed="2026-11-01")])
+    _seed(path)
+    Disease.objects.filter(code="mel").update(summary_en="Curated in the admin.", last_reviewed="2026-11-20")
+
+    output = _seed(path)
+
+    assert "Kept" in output and "mel" in output
+    assert Disease.objects.get(code="mel").summary_en == "Curated in the admin."
+
+    out = StringIO()
+    call_command("seed_diseases", file=path, force=True, stdout=out)
+    assert Disease.objects.get(code="mel").summary_en == "Summary."

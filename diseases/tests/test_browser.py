@@ -55,3 +55,17 @@ def test_admin_edits_page_in_arabic_admin_and_public_page_shows_both_languages(
     assert page.locator("html").get_attribute("dir") == "ltr"
     assert page.locator("h1").inner_text() == "Psoriasis"
     assert page.locator("#summary strong").inner_text() == "skin plaques"
+
+
+def test_list_search_filters_as_you_type(live_server, browser_page):
+    DiseaseFactory(code="mel", name_en="Melanoma", name_ar="الورم الميلانيني", category="cancer")
+    DiseaseFactory(code="acne", name_en="Acne", name_ar="حب الشباب")
+    page = browser_page
+    page.goto(f"{live_server.url}/diseases/")
+    assert page.locator("#disease-results .card").count() == 2
+
+    page.locator("#disease-search").press_sequentially("melan", delay=50)
+
+    page.wait_for_function("document.querySelectorAll('#disease-results .card').length === 1")
+    assert page.locator("#disease-results h3").inner_text() == "Melanoma"
+    assert "q=melan" in page.url  # shareable, works without JavaScript too

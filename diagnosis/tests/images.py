@@ -1,0 +1,108 @@
+"""Test images generated in code (the validation corpus and lesion-like photos)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+HAM_VAL = Path("/work/shared/data/ham10000/val")
+
+
+def encode(img: Image.Image, fmt: str = "JPEG", **params: object) -> bytes:
+    out = io.BytesIO()
+    img.save(out, format=fmt, **params)
+    return out.getvalue()
+
+
+def skin_photo(size: tuple[int, int] = (400, 300)) -> Image.Image:
+    """A skin-coloured picture with a dark round spot (lesion-like, not a real lesion)."""
+    img = Image.new("RGB", size, (222, 178, 150))
+    draw = ImageDraw.Draw(img)
+    w, h = size
+    r = min(w, h) // 5
+    draw.ellipse((w // 2 - r, h // 2 - r, w // 2 + r, h // 2 + r), fill=(95, 60, 45))
+    return img
+
+
+def jpeg(size: tuple[int, int] = (400, 300), **params: object) -> bytes:
+    return encode(skin_photo(size), "JPEG", quality=90, **params)
+
+
+def lesion_image_path() -> Path | None:
+    """A real dermoscopic validation image (nv) if the shared data set is present."""
+    for code in ("nv", "mel", "bkl"):
+        folder = HAM_VAL / code
+        if folder.is_dir():
+            files = sorted(folder.glob("*.jpg"))
+            if files:
+                return files[0]
+    return None
+
+
+def lesion_jpeg() -> bytes:
+    path = lesion_image_path()
+    return path.read_bytes() if path else jpeg()
+
+
+def jpeg_with_gps(orientation: int = 6) -> bytes:
+    """A JPEG carrying GPS coordinates, a camera model, a comment and an orientation tag."""
+    img = skin_photo((300, 200))
+    exif = Image.Exif()
+    exif[0x0110] = "SecretPhone 12"  # Model
+    exif[0x0112] = orientation  # Orientation: 6 = rotate 90° clockwise to display
+    gps = {1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 39.0)}
+    exif[0x8825] = gps
+    return encode(img, "JPEG", exif=exif.tobytes(), comment=b"secret comment")
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims huge dimensions (decompression-bomb shape)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def animated_gif() -> bytes:
+    frames = [Image.new("P", (120, 120), i * 40) for i in range(3)]
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    return out.getvalue()
+
+
+def animated_png() -> bytes:
+    frames = [skin_photo((120, 120)), Image.new("RGB", (120, 120), (0, 0, 0))]
+    out = io.BytesIO()
+    frames[0].save(out, format="PNG", save_all=True, append_images=frames[1:], duration=100)
+    return out.getvalue()
+
+
+def cmyk_jpeg() -> bytes:
+    return encode(Image.new("CMYK", (200, 160), (0, 128, 255, 0)), "JPEG")
+
+
+def png_16bit() -> bytes:
+    img = Image.fromarray(np.full((160, 200), 40000, dtype=np.uint16))
+    assert img.mode == "I;16"
+    return encode(img, "PNG")
+
+
+def palette_transparent_png() -> bytes:
+    img = Image.new("P", (200, 160), 0)
+    img.putpalette([0, 0, 0, 200, 30, 30] + [0] * 762)
+    ImageDraw.Draw(img).rectangle((50, 40, 150, 120), fill=1)
+    return encode(img, "PNG", transparency=0)
+
+
+def rgba_png() -> bytes:
+    img = Image.new("RGBA", (200, 160), (0, 0, 0, 0))
+    ImageDraw.Draw(img).ellipse((50, 40, 150, 120), fill=(120, 60, 40, 255))
+    return encode(img, "PNG")

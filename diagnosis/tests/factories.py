@@ -26,8 +26,15 @@ def make_diagnosis(*, owner: Any, status: str = Diagnosis.Status.DONE, **fields:
                 _random_name(".png"), ContentFile(images.encode(images.skin_photo((300, 200)), "PNG"))
             ),
             model_version="test-model-1",
-            probabilities={"nv": 0.7, "mel": 0.2, "bkl": 0.05, "akiec": 0.02, "bcc": 0.01,
-                           "df": 0.01, "vasc": 0.01},
+            probabilities={
+                "nv": 0.7,
+                "mel": 0.2,
+                "bkl": 0.05,
+                "akiec": 0.02,
+                "bcc": 0.01,
+                "df": 0.01,
+                "vasc": 0.01,
+            },
             top3=[["nv", 0.7], ["mel", 0.2], ["bkl", 0.05]],
             predicted_class="nv",
             confidence=0.7,

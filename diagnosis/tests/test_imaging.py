@@ -123,7 +123,9 @@ def test_exif_orientation_is_applied_and_all_metadata_is_dropped() -> None:
     assert stored.size == (200, 300)
     assert not stored.getexif()
     assert "exif" not in stored.info and "comment" not in stored.info and "icc_profile" not in stored.info
-    assert b"Exif" not in clean.jpeg and b"SecretPhone" not in clean.jpeg and b"secret comment" not in clean.jpeg
+    assert (
+        b"Exif" not in clean.jpeg and b"SecretPhone" not in clean.jpeg and b"secret comment" not in clean.jpeg
+    )
     assert b"Exif" not in clean.thumbnail
 
 

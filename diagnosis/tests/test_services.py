@@ -38,7 +38,9 @@ def create(owner: Any, data: bytes | None = None, **kwargs: Any) -> Diagnosis:
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
-def test_rejected_upload_leaves_no_row_and_no_file(case: str, owner: Any, media_root: Path, enqueued: Any) -> None:
+def test_rejected_upload_leaves_no_row_and_no_file(
+    case: str, owner: Any, media_root: Path, enqueued: Any
+) -> None:
     with pytest.raises(ValidationError):
         create(owner, BAD_INPUTS[case][0])
     assert Diagnosis.objects.count() == 0
@@ -62,7 +64,9 @@ def test_create_stores_clean_files_and_enqueues_after_commit(
     owner: Any, media_root: Path, enqueued: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        diagnosis = create(owner, images.jpeg_with_gps(), body_site="back", note=" itchy ", review_requested=False)
+        diagnosis = create(
+            owner, images.jpeg_with_gps(), body_site="back", note=" itchy ", review_requested=False
+        )
         assert enqueued.ids == [], "nothing is sent before the transaction commits"
     for callback in callbacks:
         callback()
@@ -106,7 +110,9 @@ def test_delete_removes_row_and_all_files(
     assert media_files(media_root) == []
 
 
-def test_run_stores_the_full_result_and_heat_map(owner: Any, fake_predictor: FakePredictor, media_root: Path) -> None:
+def test_run_stores_the_full_result_and_heat_map(
+    owner: Any, fake_predictor: FakePredictor, media_root: Path
+) -> None:
     diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
     result = diagnosis_run(diagnosis_id=str(diagnosis.pk))
     assert result is not None

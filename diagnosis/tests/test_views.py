@@ -34,7 +34,9 @@ def done(owner: Any) -> Diagnosis:
 
 
 @pytest.mark.parametrize(("name", "method", "expected"), OBJECT_URLS)
-def test_owner_can_use_every_url(owner_client: Client, done: Diagnosis, name: str, method: str, expected: int) -> None:
+def test_owner_can_use_every_url(
+    owner_client: Client, done: Diagnosis, name: str, method: str, expected: int
+) -> None:
     response = getattr(owner_client, method)(reverse(name, kwargs={"pk": done.pk}))
     assert response.status_code == expected
 
@@ -51,7 +53,9 @@ def test_other_patients_and_clinicians_get_404(
 
 
 @pytest.mark.parametrize(("name", "method", "expected"), OBJECT_URLS)
-def test_anonymous_is_sent_to_login(client: Client, done: Diagnosis, name: str, method: str, expected: int) -> None:
+def test_anonymous_is_sent_to_login(
+    client: Client, done: Diagnosis, name: str, method: str, expected: int
+) -> None:
     response = getattr(client, method)(reverse(name, kwargs={"pk": done.pk}))
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
@@ -120,7 +124,9 @@ def test_upload_page_has_camera_capture_input(owner_client: Client) -> None:
     assert "Palms or soles (acral)" in html
 
 
-def test_bad_upload_shows_the_message_and_leaves_nothing(owner_client: Client, media_root: Path, enqueued: Any) -> None:
+def test_bad_upload_shows_the_message_and_leaves_nothing(
+    owner_client: Client, media_root: Path, enqueued: Any
+) -> None:
     response = post_upload(owner_client, b"<html><body>not a photo</body></html>")
     assert response.status_code == 400
     assert "web page or script content" in response.content.decode()
@@ -164,8 +170,12 @@ def test_done_result_shows_everything_promised(owner_client: Client, done: Diagn
 
 
 def test_urgent_result_gives_concrete_advice(owner_client: Client, owner: Any) -> None:
-    urgent = make_diagnosis(owner=owner, risk_tier="urgent", predicted_class="mel",
-                            top3=[["mel", 0.81], ["nv", 0.1], ["bkl", 0.05]])
+    urgent = make_diagnosis(
+        owner=owner,
+        risk_tier="urgent",
+        predicted_class="mel",
+        top3=[["mel", 0.81], ["nv", 0.1], ["bkl", 0.05]],
+    )
     html = owner_client.get(urgent.get_absolute_url()).content.decode()
     assert "see a dermatologist soon" in html and "within 2 weeks" in html
 
@@ -179,11 +189,14 @@ def test_rejected_result_shows_no_disease_only_retake_advice(owner_client: Clien
         assert disease_word not in html
 
 
-def test_failed_result_offers_retry(owner_client: Client, owner: Any, enqueued: Any,
-                                    django_capture_on_commit_callbacks: Any) -> None:
-    failed = make_diagnosis(owner=owner, status=Diagnosis.Status.FAILED,
-                            error_message="The analysis model is not available on the server right now. "
-                                          "Please try again later.")
+def test_failed_result_offers_retry(
+    owner_client: Client, owner: Any, enqueued: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    failed = make_diagnosis(
+        owner=owner,
+        status=Diagnosis.Status.FAILED,
+        error_message="The analysis model is not available on the server right now. Please try again later.",
+    )
     html = owner_client.get(failed.get_absolute_url()).content.decode()
     assert "The analysis failed" in html and "not available on the server" in html
     assert reverse("diagnosis:retry", kwargs={"pk": failed.pk}) in html

@@ -61,6 +61,16 @@ def test_list_search_matches_english_and_arabic_names_and_summary(client):
     assert sorted(codes("")) == ["acne", "warts"]
 
 
+def test_list_search_term_is_escaped(client):
+    DiseaseFactory(code="acne")
+
+    response = client.get(reverse("diseases:list"), {"q": "<script>alert(1)</script>"})
+
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
 def test_list_shows_names_in_active_language():
     DiseaseFactory(code="acne", name_en="Acne", name_ar="حب الشباب")
 

@@ -136,7 +136,7 @@ def smtp_catchall(settings: Any) -> Iterator[SmtpCatchall]:
     catchall = SmtpCatchall(host="127.0.0.1", port=0)
 
     class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
             catchall._add(parsed)  # type: ignore[arg-type]
             return "250 Message accepted for delivery"
@@ -168,7 +168,12 @@ def _playwright_browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+            ],
         )
         try:
             yield browser

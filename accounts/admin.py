@@ -33,7 +33,16 @@ class UserAdmin(DjangoUserAdmin):
         (_("Personal info"), {"fields": ("full_name", "preferred_language", "preferred_theme")}),
         (
             _("Roles"),
-            {"fields": ("is_active", "is_clinician", "is_staff", "is_superuser", "groups", "user_permissions")},
+            {
+                "fields": (
+                    "is_active",
+                    "is_clinician",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )

@@ -1,7 +1,16 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account import views as allauth_views
+from allauth.account.internal.flows.email_verification_by_code import (
+    EMAIL_VERIFICATION_CODE_SESSION_KEY,
+)
+from allauth.account.internal.flows.password_reset_by_code import (
+    PASSWORD_RESET_VERIFICATION_SESSION_KEY,
+)
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -56,7 +65,36 @@ def set_theme(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"ok": True, "theme": form.cleaned_data["theme"]})
 
 
-def lockout(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def lockout(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """Shown by django-axes instead of the login form once an account is locked."""
     context = {"cooloff_minutes": settings.AXES_COOLOFF_MINUTES}
     return render(request, "accounts/lockout.html", context, status=429)
+
+
+# --- expiry-aware wrappers around allauth's code views --------------------------------
+# allauth silently drops an expired code and redirects; users deserve to be told why.
+
+
+def _code_expired(request: HttpRequest, session_key: str, timeout: int) -> bool:
+    state = request.session.get(session_key)
+    return bool(state) and time.time() - state.get("at", 0) > timeout
+
+
+def email_verification_sent(request: HttpRequest) -> HttpResponse:
+    if _code_expired(
+        request, EMAIL_VERIFICATION_CODE_SESSION_KEY, allauth_settings.EMAIL_VERIFICATION_BY_CODE_TIMEOUT
+    ):
+        messages.error(request, _("Your verification code has expired. Log in again to get a new code."))
+    return allauth_views.email_verification_sent(request)
+
+
+def confirm_password_reset_code(request: HttpRequest) -> HttpResponse:
+    if _code_expired(
+        request, PASSWORD_RESET_VERIFICATION_SESSION_KEY, allauth_settings.PASSWORD_RESET_BY_CODE_TIMEOUT
+    ):
+        request.session.pop(PASSWORD_RESET_VERIFICATION_SESSION_KEY, None)
+        messages.error(request, _("Your password reset code has expired. Please request a new one."))
+        return redirect("account_reset_password")
+    return allauth_views.confirm_password_reset_code(request)

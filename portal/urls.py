@@ -19,6 +19,17 @@ urlpatterns = [
     # Django's set_language, wrapped so a signed-in user's choice is saved too.
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
+    # Same paths as allauth's code views, matched first: they explain expired codes.
+    path(
+        "accounts/confirm-email/",
+        account_views.email_verification_sent,
+        name="account_email_verification_sent",
+    ),
+    path(
+        "accounts/password/reset/confirm/",
+        account_views.confirm_password_reset_code,
+        name="account_confirm_password_reset_code",
+    ),
     path("accounts/", include("allauth.urls")),
     path("diseases/", include("diseases.urls")),
     path("diagnosis/", include("diagnosis.urls")),

@@ -22,4 +22,6 @@ def health(request: HttpRequest) -> JsonResponse:
         db_ok = True
     except Exception:  # noqa: BLE001 - any DB failure means unhealthy
         db_ok = False
-    return JsonResponse({"status": "ok" if db_ok else "degraded", "database": db_ok}, status=200 if db_ok else 503)
+    return JsonResponse(
+        {"status": "ok" if db_ok else "degraded", "database": db_ok}, status=200 if db_ok else 503
+    )

@@ -13,8 +13,8 @@ os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 # Tests use their own Redis database so they never feed a `make run` worker.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
-from portal.settings.base import *  # noqa: E402,F403
-from portal.settings.base import STORAGES  # noqa: E402
+from portal.settings.base import *  # noqa: F403
+from portal.settings.base import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for spec in DEMO_USERS:
                 self._ensure(spec)
-        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
         for spec in DEMO_USERS:
             self.stdout.write(f"  {spec['role']:<10} {spec['email']}")
 

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_creates_three_roles_idempotently_and_prints_credentials(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert DEMO_PASSWORD in out
+    assert User.objects.count() == 3
+    patient = User.objects.get(email="patient@jildi.local")
+    clinician = User.objects.get(email="clinician@jildi.local")
+    admin = User.objects.get(email="admin@jildi.local")
+    assert not patient.is_clinician and not patient.is_staff
+    assert clinician.is_clinician and not clinician.is_staff
+    assert admin.is_staff and admin.is_superuser
+    assert all(u.check_password(DEMO_PASSWORD) for u in (patient, clinician, admin))
+    assert all(u.emailaddress_set.get().verified for u in (patient, clinician, admin))
+
+
+def test_demo_patient_can_log_in(settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    response = client.post("/accounts/login/", {"login": "patient@jildi.local", "password": DEMO_PASSWORD})
+    assert response.status_code == 302

@@ -7,6 +7,7 @@ import email
 import email.policy
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -133,7 +134,10 @@ def smtp_catchall(settings: Any) -> Iterator[SmtpCatchall]:
     """An aiosmtpd server on a free loopback port; Django's SMTP backend points at it."""
     from aiosmtpd.controller import Controller
 
-    catchall = SmtpCatchall(host="127.0.0.1", port=0)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+    catchall = SmtpCatchall(host="127.0.0.1", port=free_port)
 
     class Handler:
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -141,9 +145,8 @@ def smtp_catchall(settings: Any) -> Iterator[SmtpCatchall]:
             catchall._add(parsed)  # type: ignore[arg-type]
             return "250 Message accepted for delivery"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+    controller = Controller(Handler(), hostname="127.0.0.1", port=free_port)
     controller.start()
-    catchall.port = controller.server.sockets[0].getsockname()[1]
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = catchall.host
     settings.EMAIL_PORT = catchall.port

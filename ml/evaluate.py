@@ -1,0 +1,110 @@
+"""Evaluate a model on a folder of images.
+
+    python -m ml.evaluate --data DIR --out OUTDIR [--masks MASKDIR] [--model DIR]
+
+DIR is an ImageFolder (``<class code>/<image>``, any subset of the classes) or a flat folder of
+images (labels unknown). Writes ``OUTDIR/predictions.csv`` and ``OUTDIR/metrics.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ml.constants import CLASS_CODES
+from ml.data import list_images
+from ml.gradcam import gradcam_raw, normalize_cam
+from ml.imaging import load_image
+from ml.metrics import classification_metrics
+from ml.predictor import Predictor, decide_batch, get_predictor
+
+log = logging.getLogger("ml.evaluate")
+CSV_COLUMNS = ["path", "true_label", "pred_label", *[f"prob_{c}" for c in CLASS_CODES], "ood_score", "ood_flag"]
+
+
+def pointing_hit(cam: np.ndarray, mask: np.ndarray) -> bool:
+    """Is the CAM's maximum (upsampled to the mask's size) inside the lesion mask?"""
+    h, w = mask.shape
+    heat = np.asarray(
+        Image.fromarray((cam * 255).astype(np.uint8)).resize((w, h), Image.Resampling.BICUBIC)
+    )
+    y, x = np.unravel_index(int(np.argmax(heat)), heat.shape)
+    return bool(mask[y, x])
+
+
+def evaluate(predictor: Predictor, data: Path, masks: Path | None = None) -> tuple[list[dict], dict]:
+    items = list_images(data)
+    rows, probs, labels, hits = [], [], [], []
+    for path, label in items:
+        result, features = predictor.predict_with_features(load_image(path))
+        if masks is not None and label is not None:
+            mask_path = masks / f"{path.stem}_segmentation.png"
+            if mask_path.is_file():
+                # Pointing game: explain the true class, as the benchmark defines it.
+                cam = normalize_cam(gradcam_raw(features, predictor.head_weight, CLASS_CODES.index(label)))
+                hits.append(pointing_hit(cam, np.asarray(Image.open(mask_path).convert("L")) > 127))
+        p = [result.probabilities[c] for c in CLASS_CODES]
+        probs.append(p)
+        labels.append(label)
+        rows.append(
+            {
+                "path": str(path),
+                "true_label": label or "",
+                "pred_label": result.predicted_class,
+                **{f"prob_{c}": f"{v:.6f}" for c, v in zip(CLASS_CODES, p, strict=True)},
+                "ood_score": f"{result.ood_score:.6f}",
+                "ood_flag": int(result.ood_flag),
+            }
+        )
+    metrics: dict = {
+        "n_images": len(rows),
+        "ood_flagged_fraction": float(np.mean([r["ood_flag"] for r in rows])) if rows else 0.0,
+        "model_version": predictor.version,
+    }
+    known = [i for i, lab in enumerate(labels) if lab is not None]
+    if known:
+        y = np.array([CLASS_CODES.index(labels[i]) for i in known])
+        pr = np.array([probs[i] for i in known])
+        metrics.update(classification_metrics(y, pr, decide_batch(pr, predictor.decision)))
+    if masks is not None:
+        metrics["pointing_game"] = float(np.mean(hits)) if hits else None
+        metrics["pointing_game_n"] = len(hits)
+    return rows, metrics
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description="Evaluate the skin-lesion model on a folder.")
+    parser.add_argument("--data", required=True, type=Path)
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--masks", type=Path)
+    parser.add_argument("--model", type=Path)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    started = time.perf_counter()
+    predictor = get_predictor(args.model)
+    rows, metrics = evaluate(predictor, args.data, args.masks)
+    metrics["seconds"] = round(time.perf_counter() - started, 2)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with open(args.out / "predictions.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    log.info(
+        "%d images in %.1fs; balanced accuracy %s",
+        metrics["n_images"],
+        metrics["seconds"],
+        metrics.get("balanced_accuracy"),
+    )
+    return metrics
+
+
+if __name__ == "__main__":
+    main()

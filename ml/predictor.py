@@ -1,0 +1,187 @@
+"""Serving: load the shipped model once per process and turn a photo into a typed result.
+
+Only numpy, Pillow and ONNX Runtime are imported here (never torch), with one compute thread.
+There is no fallback: a missing or corrupted model raises, it never invents a prediction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ml.constants import CLASS_CODES, MALIGNANT_CODES
+from ml.gradcam import gradcam_raw, normalize_cam
+from ml.metrics import softmax
+from ml.ood import MahalanobisOOD
+from ml.preprocess import Preprocessing
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+DEFAULT_MODEL_NAME = "jildi-mnv2-v1"
+
+__all__ = [
+    "CLASS_CODES",
+    "ModelIntegrityError",
+    "ModelNotFoundError",
+    "Prediction",
+    "Predictor",
+    "default_model_dir",
+    "get_predictor",
+]
+
+
+class ModelNotFoundError(RuntimeError):
+    """The model directory or one of its files is missing."""
+
+
+class ModelIntegrityError(RuntimeError):
+    """A model file does not match the sha256 recorded in its metadata."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    probabilities: dict[str, float]
+    top3: list[tuple[str, float]]
+    predicted_class: str
+    confidence: float
+    malignant_probability: float
+    risk_tier: str  # "urgent" | "monitor" | "routine"
+    ood_score: float
+    ood_flag: bool
+    cam: np.ndarray = field(repr=False)
+    cam_class: str = ""
+    model_version: str = ""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def default_model_dir() -> Path:
+    return Path(os.environ.get("JILDI_MODEL_DIR") or MODELS_DIR / DEFAULT_MODEL_NAME)
+
+
+def decide(probs: np.ndarray, decision: dict) -> int:
+    """The shipped decision rule: argmax, except melanoma wins above its own threshold."""
+    mel_threshold = decision.get("mel_threshold")
+    mel = CLASS_CODES.index("mel")
+    if mel_threshold is not None and probs[mel] >= mel_threshold:
+        return mel
+    return int(np.argmax(probs))
+
+
+def decide_batch(probs: np.ndarray, decision: dict) -> np.ndarray:
+    return np.array([decide(p, decision) for p in probs], dtype=int)
+
+
+def risk_tier(probs: np.ndarray, predicted: int, risk: dict) -> tuple[str, float]:
+    malignant = float(sum(probs[CLASS_CODES.index(c)] for c in MALIGNANT_CODES))
+    if CLASS_CODES[predicted] in MALIGNANT_CODES or malignant >= risk["urgent_threshold"]:
+        return "urgent", malignant
+    if malignant >= risk["monitor_threshold"]:
+        return "monitor", malignant
+    return "routine", malignant
+
+
+class Predictor:
+    """preprocess -> ONNX Runtime (logits + last-block features) -> postprocess."""
+
+    def __init__(self, model_dir: str | Path | None = None, verify: bool = True) -> None:
+        import onnxruntime as ort
+
+        self.model_dir = Path(model_dir) if model_dir else default_model_dir()
+        meta_path = self.model_dir / "metadata.json"
+        if not meta_path.is_file():
+            raise ModelNotFoundError(f"No model metadata at {meta_path}")
+        self.metadata = json.loads(meta_path.read_text())
+        files = self.metadata["files"]
+        for name in files.values():
+            path = self.model_dir / name
+            if not path.is_file():
+                raise ModelNotFoundError(f"Model file missing: {path}")
+            if verify and sha256_file(path) != self.metadata["sha256"][name]:
+                raise ModelIntegrityError(f"Checksum mismatch for {path}")
+        if tuple(self.metadata["classes"]) != CLASS_CODES:
+            raise ModelIntegrityError("Model class map differs from CLASS_CODES")
+        self.version = self.metadata["version"]
+        self.preprocessing = Preprocessing.from_dict(self.metadata["preprocessing"])
+        self.temperature = float(self.metadata["temperature"])
+        self.decision = self.metadata["decision"]
+        self.risk = self.metadata["risk"]
+        head = np.load(self.model_dir / files["head"])
+        self.head_weight = head["weight"].astype(np.float32)
+        self.ood = MahalanobisOOD.load(self.model_dir / files["ood"])
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        self.session = ort.InferenceSession(
+            str(self.model_dir / files["onnx"]), options, providers=["CPUExecutionProvider"]
+        )
+
+    # -- model step ------------------------------------------------------------------------
+    def run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(N, 3, H, W) float32 -> (logits (N, C), features (N, K, h, w))."""
+        logits, features = self.session.run(None, {"input": batch})
+        return logits, features
+
+    def step(self, tensor: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """One preprocessed image (3, H, W) -> calibrated probabilities, CAM, target class."""
+        logits, features = self.run(tensor[None])
+        probs = softmax(logits, self.temperature)[0]
+        target = decide(probs, self.decision)
+        cam = normalize_cam(gradcam_raw(features[0], self.head_weight, target))
+        return probs, cam, target
+
+    # -- full prediction -------------------------------------------------------------------
+    def predict(self, image: Image.Image) -> Prediction:
+        return self.predict_with_features(image)[0]
+
+    def predict_with_features(self, image: Image.Image) -> tuple[Prediction, np.ndarray]:
+        """The prediction plus the raw last-block features (K, h, w) it came from."""
+        tensor = self.preprocessing(image)
+        logits, features = self.run(tensor[None])
+        probs = softmax(logits, self.temperature)[0]
+        target = decide(probs, self.decision)
+        cam = normalize_cam(gradcam_raw(features[0], self.head_weight, target))
+        ood_score = float(self.ood.score(features[0].mean(axis=(1, 2)))[0])
+        tier, malignant = risk_tier(probs, target, self.risk)
+        order = np.argsort(probs)[::-1]
+        prediction = Prediction(
+            probabilities={c: float(p) for c, p in zip(CLASS_CODES, probs, strict=True)},
+            top3=[(CLASS_CODES[i], float(probs[i])) for i in order[:3]],
+            predicted_class=CLASS_CODES[target],
+            confidence=float(probs[target]),
+            malignant_probability=malignant,
+            risk_tier=tier,
+            ood_score=ood_score,
+            ood_flag=bool(ood_score > self.ood.threshold),
+            cam=cam,
+            cam_class=CLASS_CODES[target],
+            model_version=self.version,
+        )
+        return prediction, features[0]
+
+
+_lock = threading.Lock()
+_cache: dict[Path, Predictor] = {}
+
+
+def get_predictor(model_dir: str | Path | None = None) -> Predictor:
+    """The process-wide Predictor (loaded lazily, once)."""
+    key = Path(model_dir) if model_dir else default_model_dir()
+    with _lock:
+        if key not in _cache:
+            _cache[key] = Predictor(key)
+        return _cache[key]

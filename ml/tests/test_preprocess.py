@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from PIL import Image
+
+from ml.imaging import load_image
+from ml.preprocess import IMAGENET_MEAN, IMAGENET_STD, Preprocessing
+from ml.tests.conftest import needs_model
+from ml.predictor import default_model_dir
+
+
+def test_preprocessing_produces_normalised_chw_float32():
+    pre = Preprocessing(width=160, height=120)
+    out = pre(Image.new("RGB", (4000, 3000), (124, 116, 104)))
+    assert out.shape == (3, 120, 160)
+    assert out.dtype == np.float32
+    # ImageNet mean colour maps to ~0 after normalisation.
+    assert np.abs(out).max() < 0.02
+
+
+def test_preprocessing_round_trips_through_metadata_dict():
+    pre = Preprocessing(width=96, height=72)
+    assert Preprocessing.from_dict(json.loads(json.dumps(pre.to_dict()))) == pre
+    assert pre.mean == IMAGENET_MEAN and pre.std == IMAGENET_STD
+
+
+@needs_model
+def test_shipped_model_metadata_holds_the_training_preprocessing():
+    meta = json.loads((default_model_dir() / "metadata.json").read_text())
+    assert Preprocessing.from_dict(meta["preprocessing"]).to_dict() == meta["training"]["recipe"][
+        "preprocessing"
+    ]
+
+
+def test_load_image_applies_exif_orientation_and_drafts_large_jpegs(tmp_path):
+    image = Image.new("RGB", (4000, 3000), (200, 10, 10))
+    image.paste((10, 10, 200), (0, 0, 2000, 3000))  # left half blue
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise for display
+    path = tmp_path / "photo.jpg"
+    image.save(path, exif=exif, quality=90)
+    loaded = load_image(path)
+    # Drafted (scaled down by the JPEG decoder) and rotated to portrait.
+    assert loaded.width < loaded.height
+    assert max(loaded.size) <= 1000
+    # After a clockwise rotation the former left half (blue) is on top.
+    top = np.asarray(loaded)[5, loaded.width // 2]
+    assert top[2] > 150 and top[0] < 100

@@ -1,0 +1,194 @@
+"""Fine-tune MobileNetV2 on HAM10000, checkpointing every epoch so it can resume.
+
+    python -m ml.train --data ../shared/data/ham10000 \
+        --init ../shared/weights/mobilenet_v2_imagenet.pth --out runs/v1
+
+Writes ``<out>/checkpoint.pt`` (resume state), ``<out>/best.pt`` (best val balanced accuracy),
+``<out>/log.jsonl`` (one line per epoch) and ``<out>/recipe.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torchvision.transforms import v2 as T
+
+from ml.constants import CLASS_CODES
+from ml.data import InMemoryImages
+from ml.metrics import classification_metrics
+from ml.model import build_model, load_imagenet_backbone
+from ml.preprocess import Preprocessing
+
+log = logging.getLogger("ml.train")
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def train_transform(pre: Preprocessing) -> T.Compose:
+    """Dermoscopy augmentation: any orientation is valid, colour varies between devices."""
+    return T.Compose(
+        [
+            T.RandomResizedCrop((pre.height, pre.width), scale=(0.5, 1.0), ratio=(1.1, 1.6)),
+            T.RandomHorizontalFlip(),
+            T.RandomVerticalFlip(),
+            T.RandomApply([T.RandomRotation(30)], p=0.5),
+            T.ColorJitter(brightness=0.2, contrast=0.2, saturation=0.2, hue=0.03),
+            pre.normalize,
+            torch.from_numpy,
+        ]
+    )
+
+
+def eval_transform(pre: Preprocessing):
+    return lambda image: torch.from_numpy(pre(image))
+
+
+def balanced_sampler(targets: torch.Tensor, power: float, num_samples: int, seed: int):
+    """Class sampling probability proportional to count**power (0 = fully balanced)."""
+    counts = torch.bincount(targets, minlength=len(CLASS_CODES)).double()
+    per_class = counts.pow(power) / counts
+    generator = torch.Generator().manual_seed(seed)
+    return torch.utils.data.WeightedRandomSampler(
+        per_class[targets], num_samples=num_samples, replacement=True, generator=generator
+    )
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, loader) -> tuple[np.ndarray, np.ndarray]:
+    model.eval()
+    logits, labels = [], []
+    for x, y in loader:
+        logits.append(model(x.contiguous(memory_format=torch.channels_last)))
+        labels.append(y)
+    return torch.cat(logits).numpy(), torch.cat(labels).numpy()
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, type=Path)
+    parser.add_argument("--init", required=True, type=Path, help="ImageNet MobileNetV2 state dict")
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--weight-decay", type=float, default=0.02)
+    parser.add_argument("--label-smoothing", type=float, default=0.1)
+    parser.add_argument("--sampling-power", type=float, default=0.5)
+    parser.add_argument("--width", type=int, default=160)
+    parser.add_argument("--height", type=int, default=120)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--max-steps", type=int, default=0, help="stop each epoch early (smoke tests)")
+    parser.add_argument(
+        "--stop-after-epoch", type=int, default=-1, help="exit after this epoch (simulates an interruption)"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+
+    torch.set_num_threads(args.threads)
+    seed_everything(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    pre = Preprocessing(width=args.width, height=args.height)
+    recipe = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
+    recipe["preprocessing"] = pre.to_dict()
+    (args.out / "recipe.json").write_text(json.dumps(recipe, indent=2))
+
+    train_set = InMemoryImages(args.data / "train", train_transform(pre))
+    val_set = InMemoryImages(args.data / "val", eval_transform(pre))
+    sampler = balanced_sampler(train_set.targets, args.sampling_power, len(train_set), args.seed)
+    train_loader = torch.utils.data.DataLoader(
+        train_set, batch_size=args.batch_size, sampler=sampler, drop_last=True
+    )
+    val_loader = torch.utils.data.DataLoader(val_set, batch_size=128)
+
+    model = build_model().to(memory_format=torch.channels_last)
+    load_imagenet_backbone(model, args.init)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    steps_per_epoch = len(train_loader) if not args.max_steps else min(args.max_steps, len(train_loader))
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.15
+    )
+    criterion = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+
+    start_epoch, best = 0, {"balanced_accuracy": -1.0}
+    ckpt_path = args.out / "checkpoint.pt"
+    if ckpt_path.exists():
+        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        start_epoch, best = state["epoch"] + 1, state["best"]
+        torch.set_rng_state(state["torch_rng"])
+        sampler.generator.set_state(state["sampler_rng"])
+        random.setstate(state["py_rng"])
+        np.random.set_state(state["np_rng"])
+        log.info("resumed after epoch %d (best %.4f)", state["epoch"], best["balanced_accuracy"])
+
+    for epoch in range(start_epoch, args.epochs):
+        model.train()
+        started, total_loss, seen = time.time(), 0.0, 0
+        for step, (x, y) in enumerate(train_loader):
+            if step >= steps_per_epoch:
+                break
+            optimizer.zero_grad(set_to_none=True)
+            loss = criterion(model(x.contiguous(memory_format=torch.channels_last)), y)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            total_loss += loss.item() * len(y)
+            seen += len(y)
+        logits, labels = predict_logits(model, val_loader)
+        metrics = classification_metrics(labels, logits)
+        row = {
+            "epoch": epoch,
+            "train_loss": total_loss / max(seen, 1),
+            "val_accuracy": metrics["accuracy"],
+            "val_balanced_accuracy": metrics["balanced_accuracy"],
+            "val_macro_f1": metrics["macro_f1"],
+            "lr": scheduler.get_last_lr()[0],
+            "seconds": round(time.time() - started, 1),
+        }
+        with open(args.out / "log.jsonl", "a") as fh:
+            fh.write(json.dumps(row) + "\n")
+        log.info("epoch %s", json.dumps(row))
+        if metrics["balanced_accuracy"] > best["balanced_accuracy"]:
+            best = {"epoch": epoch, **{k: metrics[k] for k in ("accuracy", "balanced_accuracy", "macro_f1")}}
+            torch.save(model.state_dict(), args.out / "best.pt")
+        tmp = args.out / "checkpoint.pt.tmp"
+        torch.save(
+            {
+                "epoch": epoch,
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "best": best,
+                "torch_rng": torch.get_rng_state(),
+                "sampler_rng": sampler.generator.get_state(),
+                "py_rng": random.getstate(),
+                "np_rng": np.random.get_state(),
+            },
+            tmp,
+        )
+        tmp.replace(ckpt_path)  # atomic: an interrupted save never corrupts the resume point
+        if epoch == args.stop_after_epoch:
+            log.info("stopping after epoch %d as asked", epoch)
+            return best
+    (args.out / "best.json").write_text(json.dumps(best, indent=2))
+    log.info("best %s", best)
+    return best
+
+
+if __name__ == "__main__":
+    main()

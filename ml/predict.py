@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
             "model_version": result.model_version,
             "ood_flag": result.ood_flag,
             "ood_score": round(result.ood_score, 4),
+            "ood_reason": result.ood_reason,
             "predicted_class": None if result.ood_flag else result.predicted_class,
             "confidence": None if result.ood_flag else round(result.confidence, 4),
             "risk_tier": None if result.ood_flag else result.risk_tier,

@@ -21,6 +21,7 @@ from ml.gradcam import gradcam_raw, normalize_cam
 from ml.metrics import softmax
 from ml.ood import MahalanobisOOD
 from ml.preprocess import Preprocessing
+from ml.quality import quality_problem
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL_NAME = "jildi-mnv2-v1"
@@ -54,6 +55,7 @@ class Prediction:
     risk_tier: str  # "urgent" | "monitor" | "routine"
     ood_score: float
     ood_flag: bool
+    ood_reason: str | None  # None, "not_lesion" (feature distance), "no_detail" or "noise"
     cam: np.ndarray = field(repr=False)
     cam_class: str = ""
     model_version: str = ""
@@ -150,12 +152,16 @@ class Predictor:
 
     def predict_with_features(self, image: Image.Image) -> tuple[Prediction, np.ndarray]:
         """The prediction plus the raw last-block features (K, h, w) it came from."""
-        tensor = self.preprocessing(image)
+        model_input = self.preprocessing.resize_image(image)
+        tensor = self.preprocessing.normalize(model_input)
         logits, features = self.run(tensor[None])
         probs = softmax(logits, self.temperature)[0]
         target = decide(probs, self.decision)
         cam = normalize_cam(gradcam_raw(features[0], self.head_weight, target))
         ood_score = float(self.ood.score(features[0].mean(axis=(1, 2)))[0])
+        reason = quality_problem(model_input)
+        if reason is None and ood_score > self.ood.threshold:
+            reason = "not_lesion"
         tier, malignant = risk_tier(probs, target, self.risk)
         order = np.argsort(probs)[::-1]
         prediction = Prediction(
@@ -166,7 +172,8 @@ class Predictor:
             malignant_probability=malignant,
             risk_tier=tier,
             ood_score=ood_score,
-            ood_flag=bool(ood_score > self.ood.threshold),
+            ood_flag=reason is not None,
+            ood_reason=reason,
             cam=cam,
             cam_class=CLASS_CODES[target],
             model_version=self.version,

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ml import evaluate
+from ml.constants import CLASS_CODES
+from ml.tests.conftest import SHARED_DATA, lesion_like_image, needs_model, needs_shared
+
+pytestmark = needs_model
+METRIC_KEYS = {
+    "accuracy", "balanced_accuracy", "macro_f1", "macro_auc", "ece", "per_class",
+    "confusion_matrix", "mel_sensitivity", "mel_specificity", "n_images", "ood_flagged_fraction",
+}  # fmt: skip
+
+
+def test_evaluation_cli_on_a_labelled_folder_writes_both_files(tmp_path):
+    data = tmp_path / "data"
+    for i, code in enumerate(("mel", "nv")):
+        (data / code).mkdir(parents=True)
+        for j in range(2):
+            lesion_like_image(seed=i * 5 + j).save(data / code / f"ISIC_{i}{j}.jpg")
+    masks = tmp_path / "masks"
+    masks.mkdir()
+    from PIL import Image
+
+    for path in data.glob("*/*.jpg"):
+        Image.new("L", (200, 150), 255).save(masks / f"{path.stem}_segmentation.png")
+    evaluate.main(["--data", str(data), "--out", str(tmp_path / "out"), "--masks", str(masks)])
+    with open(tmp_path / "out" / "predictions.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == evaluate.CSV_COLUMNS
+    assert list(rows[0])[3:10] == [f"prob_{c}" for c in CLASS_CODES]
+    assert {r["true_label"] for r in rows} == {"mel", "nv"}
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert METRIC_KEYS <= set(metrics)
+    assert set(metrics["per_class"]) == {"mel", "nv"}
+    assert metrics["n_images"] == 4
+    assert metrics["pointing_game"] == 1.0  # a full mask always contains the maximum
+
+
+def test_evaluation_cli_on_a_flat_folder_has_no_labels(tmp_path):
+    data = tmp_path / "flat"
+    data.mkdir()
+    for j in range(3):
+        lesion_like_image(seed=j).save(data / f"photo{j}.png")
+    metrics = evaluate.main(["--data", str(data), "--out", str(tmp_path / "out")])
+    assert metrics["n_images"] == 3 and "balanced_accuracy" not in metrics
+    with open(tmp_path / "out" / "predictions.csv") as fh:
+        assert all(r["true_label"] == "" for r in csv.DictReader(fh))
+
+
+@needs_shared
+def test_val_balanced_accuracy_matches_the_model_card(tmp_path):
+    card = (Path(__file__).resolve().parents[2] / "MODEL_CARD.md").read_text()
+    stated = float(re.search(r"balanced accuracy \(val, shipped rule\): \*\*([0-9.]+)\*\*", card).group(1))
+    metrics = evaluate.main(["--data", str(SHARED_DATA / "val"), "--out", str(tmp_path)])
+    assert metrics["n_images"] == 1507
+    assert metrics["balanced_accuracy"] == pytest.approx(stated, abs=0.005)

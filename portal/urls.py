@@ -40,4 +40,5 @@ urlpatterns = [
 if find_spec("diagnosis.urls_clinician") is not None:
     urlpatterns.append(path("clinician/", include("diagnosis.urls_clinician")))
 if find_spec("portal.api_urls") is not None:
-    urlpatterns.append(path("api/v1/", include("portal.api_urls")))
+    # /api/v1/ endpoints plus /api/schema/, /api/docs/ and /api/redoc/.
+    urlpatterns.append(path("api/", include("portal.api_urls")))

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "allauth",
@@ -242,19 +243,44 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "0")
 CELERY_TIMEZONE = TIME_ZONE
 
-# --- DRF -------------------------------------------------------------------
+# --- DRF (the REST API under /api/v1/, see portal/api_urls.py) ------------
 REST_FRAMEWORK = {
+    # Token first: an anonymous API call gets 401 with `WWW-Authenticate: Token`.
+    # Session authentication (with CSRF) serves the site's own JavaScript.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsVerifiedUser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    # Throttles are attached per view (uploads per user, sign-in attempts per client).
+    "DEFAULT_THROTTLE_RATES": {
+        "uploads": envstr("API_UPLOAD_RATE", "30/hour"),
+        "auth": envstr("API_AUTH_RATE", "10/minute"),
+    },
+    "NUM_PROXIES": envint("API_PROXY_COUNT", "0") or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jildi API",
+    "DESCRIPTION": (
+        "REST API of the Jildi teledermatology portal (v1). Authenticate apps with "
+        "`Authorization: Token <key>` (POST /api/v1/auth/token/); the site's JavaScript uses "
+        "its session. Errors have the shape `{\"error\": {\"code\", \"message\", \"fields\"}}`. "
+        "Screening support only; not a medical diagnosis."
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

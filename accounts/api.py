@@ -1,0 +1,153 @@
+"""API endpoints for accounts: obtain/revoke a token, read/update the profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
+from accounts.services import user_update_preferences
+from portal.api.errors import error_responses
+from portal.api.exceptions import EmailNotVerified, InvalidCredentials, LockedOut
+from portal.api.permissions import user_has_verified_email
+from portal.api.throttling import AuthRateThrottle
+from portal.api.views import ApiView
+
+ME_EXAMPLE = OpenApiExample(
+    "Profile",
+    value={
+        "email": "owner@example.com",
+        "full_name": "Olivia Owner",
+        "preferred_language": "ar",
+        "preferred_theme": "dark",
+        "is_clinician": False,
+        "is_admin": False,
+        "date_joined": "2026-11-25T18:00:00Z",
+    },
+    response_only=True,
+)
+
+
+class TokenView(ApiView):
+    """Sign in an app: exchange email + password for a token, or revoke it."""
+
+    throttle_classes = [AuthRateThrottle]
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [AllowAny()]
+        return super().get_permissions()
+
+    def get_authenticators(self) -> list[Any]:
+        # Signing in must not depend on (or trip over the CSRF check of) a session.
+        if self.request is not None and self.request.method == "POST":
+            return []
+        return super().get_authenticators()
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        tags=["auth"],
+        summary="Obtain a token",
+        description=(
+            "Exchange the email address and password of a verified account for an API token. "
+            "Returns the same token until it is revoked. Failed attempts count towards the "
+            "account lockout; attempts are limited per client (429 + Retry-After)."
+        ),
+        request=TokenRequestSerializer,
+        responses={
+            200: OpenApiResponse(TokenSerializer, description="The token"),
+            **error_responses(400, 429),
+        },
+        auth=[],
+        examples=[
+            OpenApiExample(
+                "Sign in",
+                value={"email": "owner@example.com", "password": "Correct-Horse-Battery-9"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Token", value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}, response_only=True
+            ),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        django_request = request._request
+        user = authenticate(
+            django_request,
+            email=serializer.validated_data["email"].strip().lower(),
+            password=serializer.validated_data["password"],
+        )
+        if getattr(django_request, "axes_locked_out", False):
+            # Answer in the API's own format instead of the site's HTML lockout page.
+            django_request.axes_locked_out = False
+            cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
+            raise LockedOut(wait=cooloff.total_seconds() if cooloff else 15 * 60)
+        if user is None:
+            raise InvalidCredentials
+        if not user_has_verified_email(user):
+            raise EmailNotVerified
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(
+        operation_id="auth_token_destroy",
+        tags=["auth"],
+        summary="Revoke the token",
+        description="Delete the caller's token; it stops working immediately.",
+        request=None,
+        responses={204: OpenApiResponse(description="Revoked"), **error_responses()},
+    )
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(ApiView):
+    """The signed-in user's profile and preferences."""
+
+    @extend_schema(
+        operation_id="me_retrieve",
+        tags=["me"],
+        summary="Your profile",
+        responses={200: MeSerializer, **error_responses()},
+        examples=[ME_EXAMPLE],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(
+        operation_id="me_partial_update",
+        tags=["me"],
+        summary="Update your name, language or theme",
+        request=MeSerializer,
+        responses={200: MeSerializer, **error_responses(400)},
+        examples=[
+            OpenApiExample(
+                "Switch to Arabic, dark theme",
+                value={"preferred_language": "ar", "preferred_theme": "dark"},
+                request_only=True,
+            ),
+            ME_EXAMPLE,
+        ],
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = user_update_preferences(
+            user=request.user,
+            full_name=data.get("full_name"),
+            language=data.get("preferred_language"),
+            theme=data.get("preferred_theme"),
+        )
+        return Response(MeSerializer(user).data)

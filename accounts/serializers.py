@@ -1,0 +1,40 @@
+"""API serializers for accounts: token sign-in and the signed-in user's profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+from accounts.roles import is_admin, is_clinician
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text=_("Send as `Authorization: Token <token>`."))
+
+
+class MeSerializer(serializers.Serializer):
+    email = serializers.EmailField(read_only=True)
+    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    preferred_language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    preferred_theme = serializers.ChoiceField(choices=User.Theme.choices, required=False)
+    is_clinician = serializers.SerializerMethodField()
+    is_admin = serializers.SerializerMethodField()
+    date_joined = serializers.DateTimeField(read_only=True)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_is_clinician(self, user: Any) -> bool:
+        return is_clinician(user)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_is_admin(self, user: Any) -> bool:
+        return is_admin(user)

@@ -1,0 +1,184 @@
+"""API: token sign-in/revoke (verified accounts only), profile, language, auth throttling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from portal.tests.api_support import (  # noqa: F401  (fixtures)
+    PASSWORD,
+    api_clients_fixture,
+    clear_throttles_fixture,
+    error_code,
+    token_client,
+    unverified_fixture,
+)
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = reverse("api:auth-token")
+ME_URL = reverse("api:me")
+
+
+def test_verified_user_obtains_a_token_and_uses_it(owner: Any) -> None:
+    response = APIClient().post(
+        TOKEN_URL, {"email": "OWNER@example.com", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    key = response.json()["token"]
+    assert Token.objects.get(user=owner).key == key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    me = client.get(ME_URL)
+    assert me.status_code == 200
+    assert me.json()["email"] == "owner@example.com"
+
+
+def test_wrong_password_is_refused_with_the_error_format(owner: Any) -> None:
+    response = APIClient().post(
+        TOKEN_URL, {"email": owner.email, "password": "nope-nope-nope"}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()["error"]
+    assert body["code"] == "invalid_credentials"
+    assert body["message"]
+    assert not Token.objects.filter(user=owner).exists()
+
+
+def test_unverified_account_gets_no_token(unverified: Any) -> None:
+    response = APIClient().post(TOKEN_URL, {"email": unverified.email, "password": PASSWORD}, format="json")
+    assert response.status_code == 403
+    assert error_code(response) == "email_unverified"
+    assert not Token.objects.filter(user=unverified).exists()
+
+
+def test_unverified_account_with_a_token_is_still_refused(unverified: Any) -> None:
+    response = token_client(unverified).get(ME_URL)
+    assert response.status_code == 403
+    assert error_code(response) == "email_unverified"
+
+
+def test_missing_fields_are_reported_per_field() -> None:
+    response = APIClient().post(TOKEN_URL, {}, format="json")
+    assert response.status_code == 400
+    body = response.json()["error"]
+    assert body["code"] == "invalid"
+    assert set(body["fields"]) == {"email", "password"}
+
+
+def test_revoking_the_token_stops_it_working(owner: Any) -> None:
+    client = token_client(owner)
+    assert client.delete(TOKEN_URL).status_code == 204
+    assert not Token.objects.filter(user=owner).exists()
+    response = client.get(ME_URL)
+    assert response.status_code == 401
+    assert error_code(response) == "authentication_failed"
+
+
+def test_revoke_requires_authentication() -> None:
+    response = APIClient().delete(TOKEN_URL)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("owner", 200), ("other_patient", 200), ("clinician", 200), ("admin", 200), ("unverified", 403)],
+)
+def test_me_access_matrix(api_clients: dict[str, APIClient], who: str, expected: int) -> None:
+    assert api_clients[who].get(ME_URL).status_code == expected
+
+
+def test_me_anonymous_is_401(api_clients: dict[str, APIClient]) -> None:
+    response = api_clients["anonymous"].get(ME_URL)
+    assert response.status_code == 401
+    assert error_code(response) == "not_authenticated"
+
+
+def test_me_shows_roles(clinician: Any, admin_user: Any) -> None:
+    assert token_client(clinician).get(ME_URL).json()["is_clinician"] is True
+    assert token_client(admin_user).get(ME_URL).json()["is_admin"] is True
+
+
+def test_patch_me_updates_language_theme_and_name(owner: Any) -> None:
+    response = token_client(owner).patch(
+        ME_URL,
+        {"preferred_language": "ar", "preferred_theme": "dark", "full_name": " Olivia O "},
+        format="json",
+    )
+    assert response.status_code == 200
+    owner.refresh_from_db()
+    assert (owner.preferred_language, owner.preferred_theme, owner.full_name) == ("ar", "dark", "Olivia O")
+    assert response.json()["preferred_theme"] == "dark"
+
+
+def test_patch_me_rejects_unknown_values_and_cannot_grant_roles(owner: Any) -> None:
+    client = token_client(owner)
+    response = client.patch(ME_URL, {"preferred_theme": "neon"}, format="json")
+    assert response.status_code == 400
+    assert "preferred_theme" in response.json()["error"]["fields"]
+    client.patch(ME_URL, {"is_clinician": True, "email": "x@example.com"}, format="json")
+    owner.refresh_from_db()
+    assert owner.is_clinician is False
+    assert owner.email == "owner@example.com"
+
+
+def test_session_authentication_works_for_the_sites_javascript(owner_client: Any) -> None:
+    assert owner_client.get(ME_URL).status_code == 200
+
+
+def test_session_writes_need_the_csrf_token(owner: Any) -> None:
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(owner)
+    response = client.patch(ME_URL, {"preferred_theme": "dark"}, format="json")
+    assert response.status_code == 403
+    owner.refresh_from_db()
+    assert owner.preferred_theme == "auto"
+
+
+def test_error_messages_follow_accept_language(owner: Any) -> None:
+    response = APIClient().get(ME_URL, HTTP_ACCEPT_LANGUAGE="ar")
+    assert response.status_code == 401
+    assert response["Content-Language"] == "ar"
+    message = response.json()["error"]["message"]
+    assert any("\u0600" <= ch <= "\u06ff" for ch in message), message
+
+
+@override_settings(
+    REST_FRAMEWORK={
+        **__import__("django.conf").conf.settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"uploads": "100/hour", "auth": "3/minute"},
+    },
+    AXES_ENABLED=False,
+)
+def test_sign_in_attempts_are_throttled_with_retry_after(owner: Any) -> None:
+    client = APIClient()
+    for _ in range(3):
+        response = client.post(TOKEN_URL, {"email": owner.email, "password": "wrong-password"}, format="json")
+        assert response.status_code == 400
+    response = client.post(TOKEN_URL, {"email": owner.email, "password": PASSWORD}, format="json")
+    assert response.status_code == 429
+    assert error_code(response) == "throttled"
+    assert 0 < int(response["Retry-After"]) <= 60
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_account_lockout_answers_429_json(owner: Any) -> None:
+    client = APIClient()
+    codes = [
+        client.post(
+            TOKEN_URL, {"email": owner.email, "password": "wrong-password"}, format="json"
+        ).status_code
+        for _ in range(3)
+    ]
+    assert codes[:2] == [400, 400]
+    response = client.post(TOKEN_URL, {"email": owner.email, "password": PASSWORD}, format="json")
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("application/json")
+    assert error_code(response) == "locked_out"
+    assert int(response["Retry-After"]) > 0

@@ -1,0 +1,287 @@
+"""API endpoints for a patient's own diagnoses: upload, list, read, delete, files.
+
+HTTP glue only: access through ``diagnosis.selectors``, writes through
+``diagnosis.services`` (the same calls as the HTML views).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from diagnosis.models import Diagnosis
+from diagnosis.selectors import diagnosis_get_for_user, diagnosis_list_for_user
+from diagnosis.serializers import DiagnosisCreateSerializer, DiagnosisFilterSerializer, DiagnosisSerializer
+from diagnosis.services import diagnosis_create, diagnosis_delete, diagnosis_retry
+from portal.api.errors import error_responses
+from portal.api.throttling import UploadRateThrottle
+from portal.api.views import ApiView, GenericApiView
+
+ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Diagnosis id")
+
+DONE_EXAMPLE = OpenApiExample(
+    "Finished result",
+    value={
+        "id": "3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21",
+        "status": "done",
+        "status_display": "Done",
+        "error_message": "",
+        "created_at": "2026-11-25T18:00:00Z",
+        "finished_at": "2026-11-25T18:00:02Z",
+        "body_site": "back",
+        "body_site_display": "Back",
+        "note": "Noticed it a month ago.",
+        "review_requested": True,
+        "model_version": "jildi-mnv2-v1",
+        "probabilities": {
+            "akiec": 0.02,
+            "bcc": 0.01,
+            "bkl": 0.05,
+            "df": 0.01,
+            "mel": 0.2,
+            "nv": 0.7,
+            "vasc": 0.01,
+        },
+        "top3": [
+            {"code": "nv", "name": "Mole (melanocytic nevus)", "probability": 0.7},
+            {"code": "mel", "name": "Melanoma", "probability": 0.2},
+            {"code": "bkl", "name": "Benign keratosis", "probability": 0.05},
+        ],
+        "predicted_class": "nv",
+        "predicted_name": "Mole (melanocytic nevus)",
+        "confidence": 0.7,
+        "risk_tier": "monitor",
+        "risk_tier_display": "Monitor",
+        "ood_flag": False,
+        "cam_class": "nv",
+        "links": {
+            "self": "/api/v1/diagnoses/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/",
+            "image": "/api/v1/diagnoses/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/image/",
+            "thumbnail": "/api/v1/diagnoses/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/thumbnail/",
+            "heatmap": "/api/v1/diagnoses/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/heatmap/",
+            "page": "/diagnosis/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/",
+        },
+        "review": {
+            "diagnosis_code": "nv",
+            "diagnosis_name": "Mole (melanocytic nevus)",
+            "urgency": "routine",
+            "urgency_display": "Routine check",
+            "message": "This looks like an ordinary mole. Keep an eye on it.",
+            "version": 1,
+            "updated_at": "2026-11-25T19:00:00Z",
+        },
+    },
+    response_only=True,
+)
+QUEUED_EXAMPLE = OpenApiExample(
+    "Accepted, analysis queued",
+    value={
+        **DONE_EXAMPLE.value,
+        "status": "queued",
+        "status_display": "Queued",
+        "finished_at": None,
+        "model_version": "",
+        "probabilities": {},
+        "top3": [],
+        "predicted_class": "",
+        "predicted_name": "",
+        "confidence": None,
+        "risk_tier": "",
+        "risk_tier_display": "",
+        "cam_class": "",
+        "links": {**DONE_EXAMPLE.value["links"], "heatmap": None},
+        "review": None,
+    },
+    response_only=True,
+    status_codes=["202"],
+)
+
+
+class DiagnosisListCreateView(GenericApiView):
+    """Your diagnoses: list (paginated, filterable) and upload a new photo."""
+
+    serializer_class = DiagnosisSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [UploadRateThrottle]
+
+    def get_queryset(self) -> Any:
+        filters = DiagnosisFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return diagnosis_list_for_user(
+            user=self.request.user,
+            status=filters.validated_data.get("status"),
+            risk=filters.validated_data.get("risk"),
+        )
+
+    @extend_schema(
+        operation_id="diagnoses_list",
+        tags=["diagnoses"],
+        summary="List your diagnoses",
+        description="Newest first. Filter with `status` and `risk`; paginate with `page`/`page_size`.",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Diagnosis.Status.values),
+            OpenApiParameter("risk", OpenApiTypes.STR, enum=Diagnosis.Risk.values),
+        ],
+        responses={200: DiagnosisSerializer(many=True), **error_responses(400, 404)},
+        examples=[DONE_EXAMPLE],
+    )
+    def get(self, request: Request) -> Response:
+        queryset = self.get_queryset()
+        if hasattr(Diagnosis, "clinician_feedback"):  # review models (issue 6)
+            queryset = queryset.select_related("clinician_feedback")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="diagnoses_create",
+        tags=["diagnoses"],
+        summary="Upload a photo for analysis",
+        description=(
+            "Multipart upload. The photo is checked (type, size, dimensions), its metadata "
+            "removed, and the analysis queued: the answer is 202 with the new diagnosis in "
+            "status `queued`; poll its `links.self` until the status is final "
+            "(`done`, `rejected` or `failed`). Uploads are limited per user per hour "
+            "(429 + Retry-After)."
+        ),
+        request={"multipart/form-data": DiagnosisCreateSerializer},
+        responses={
+            202: OpenApiResponse(DiagnosisSerializer, description="Accepted; analysis queued"),
+            **error_responses(400, 429),
+        },
+        examples=[
+            OpenApiExample(
+                "Upload",
+                value={"image": "(binary photo)", "body_site": "back", "note": "", "review_requested": True},
+                request_only=True,
+            ),
+            QUEUED_EXAMPLE,
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = DiagnosisCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            diagnosis = diagnosis_create(
+                owner=request.user,
+                upload=data["image"],
+                body_site=data.get("body_site", ""),
+                note=data.get("note", ""),
+                review_requested=data.get("review_requested", True),
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"image": exc.messages}) from exc
+        body = DiagnosisSerializer(diagnosis).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["links"]["self"]})
+
+
+class DiagnosisDetailView(ApiView):
+    """One of your diagnoses."""
+
+    @extend_schema(
+        operation_id="diagnoses_retrieve",
+        tags=["diagnoses"],
+        summary="Get a diagnosis (status, result, clinician review)",
+        parameters=[ID_PARAMETER],
+        responses={200: DiagnosisSerializer, **error_responses(404)},
+        examples=[DONE_EXAMPLE],
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
+        response = Response(DiagnosisSerializer(diagnosis).data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(
+        operation_id="diagnoses_destroy",
+        tags=["diagnoses"],
+        summary="Delete a diagnosis and its photos",
+        parameters=[ID_PARAMETER],
+        responses={204: OpenApiResponse(description="Deleted"), **error_responses(404)},
+    )
+    def delete(self, request: Request, pk: str) -> Response:
+        diagnosis_delete(diagnosis=diagnosis_get_for_user(user=request.user, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DiagnosisRetryView(ApiView):
+    """Retry a failed analysis."""
+
+    @extend_schema(
+        operation_id="diagnoses_retry",
+        tags=["diagnoses"],
+        summary="Retry a failed analysis",
+        description="Puts a `failed` diagnosis back in the queue; other statuses are returned unchanged.",
+        parameters=[ID_PARAMETER],
+        request=None,
+        responses={202: DiagnosisSerializer, **error_responses(404)},
+        examples=[QUEUED_EXAMPLE],
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        diagnosis = diagnosis_retry(diagnosis=diagnosis_get_for_user(user=request.user, pk=pk))
+        return Response(DiagnosisSerializer(diagnosis).data, status=status.HTTP_202_ACCEPTED)
+
+
+def serve_private(request: Request, pk: str, field: str) -> HttpResponse:
+    """Stream a stored file after the owner check (X-Accel-Redirect behind nginx)."""
+    diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
+    stored = getattr(diagnosis, field)
+    if not stored or not stored.name:
+        raise Http404
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    if getattr(settings, "SENDFILE_NGINX", False):
+        response: HttpResponse = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = f"/protected/{stored.name}"
+    else:
+        try:
+            response = FileResponse(stored.open("rb"), content_type=content_type)
+        except FileNotFoundError:
+            raise Http404 from None
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _file_view(field: str, media_type: str, summary: str) -> type[ApiView]:
+    class FileView(ApiView):
+        @extend_schema(
+            operation_id=f"diagnoses_{field}",
+            tags=["diagnoses"],
+            summary=summary,
+            description=(
+                "Served only to the diagnosis's owner, through the same access check as the "
+                "website; the answer is the file itself."
+            ),
+            parameters=[ID_PARAMETER],
+            responses={
+                (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=summary),
+                **error_responses(404),
+            },
+        )
+        def get(self, request: Request, pk: str) -> Any:
+            return serve_private(request, pk, field)
+
+        def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+            # The file itself bypasses renderers; errors are always JSON, whatever
+            # image type the client said it accepts (no 406 for Accept: image/*).
+            return (JSONRenderer(), JSONRenderer.media_type)
+
+    FileView.__name__ = FileView.__qualname__ = f"Diagnosis{field.capitalize()}View"
+    return FileView
+
+
+DiagnosisImageView = _file_view("image", "image/jpeg", "Download the photo (metadata removed)")
+DiagnosisThumbnailView = _file_view("thumbnail", "image/jpeg", "Download the thumbnail")
+DiagnosisHeatmapView = _file_view("heatmap", "image/png", "Download the heat map overlay (PNG)")

@@ -1,0 +1,158 @@
+"""API serializers for diagnoses. Patients never see a clinician's private note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from diagnosis.models import BodySite, Diagnosis, class_name
+
+
+class DiagnosisCreateSerializer(serializers.Serializer):
+    """Multipart upload; the photo is validated by the same service as the site."""
+
+    image = serializers.FileField(
+        help_text=_("JPEG, PNG, WebP or HEIC photo of the skin spot."),
+        error_messages={
+            "required": _("Please choose or take a photo."),
+            "empty": _("The file is empty. Please choose a photo."),
+        },
+    )
+    body_site = serializers.ChoiceField(choices=BodySite.choices, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    review_requested = serializers.BooleanField(required=False, default=True)
+
+
+class DiagnosisFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Diagnosis.Status.choices, required=False)
+    risk = serializers.ChoiceField(choices=Diagnosis.Risk.choices, required=False)
+
+
+class Top3EntrySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    probability = serializers.FloatField()
+
+
+class DiagnosisLinksSerializer(serializers.Serializer):
+    self = serializers.CharField()
+    image = serializers.CharField()
+    thumbnail = serializers.CharField()
+    heatmap = serializers.CharField(allow_null=True)
+    page = serializers.CharField(help_text=_("The result page on the website."))
+
+
+class PatientReviewSerializer(serializers.Serializer):
+    """What the patient sees of a clinician's feedback (never the private note)."""
+
+    diagnosis_code = serializers.CharField()
+    diagnosis_name = serializers.CharField()
+    urgency = serializers.CharField()
+    urgency_display = serializers.CharField()
+    message = serializers.CharField()
+    version = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+
+
+def feedback_for(diagnosis: Diagnosis) -> Any:
+    try:
+        return diagnosis.clinician_feedback  # type: ignore[attr-defined]
+    except (AttributeError, ObjectDoesNotExist):
+        return None
+
+
+def feedback_diagnosis_name(feedback: Any) -> str:
+    if feedback.diagnosis_code == "other":
+        return feedback.diagnosis_other or gettext("Other")
+    from diseases.selectors import disease_for_code
+
+    disease = disease_for_code(feedback.diagnosis_code)
+    return disease.name if disease is not None else class_name(feedback.diagnosis_code)
+
+
+def patient_review_data(diagnosis: Diagnosis) -> dict[str, Any] | None:
+    feedback = feedback_for(diagnosis)
+    if feedback is None:
+        return None
+    return {
+        "diagnosis_code": feedback.diagnosis_code,
+        "diagnosis_name": feedback_diagnosis_name(feedback),
+        "urgency": feedback.urgency,
+        "urgency_display": str(feedback.get_urgency_display()),
+        "message": feedback.message,
+        "version": feedback.version,
+        "updated_at": serializers.DateTimeField().to_representation(feedback.updated_at),
+    }
+
+
+class DiagnosisSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    risk_tier_display = serializers.CharField(source="get_risk_tier_display", read_only=True)
+    body_site_display = serializers.CharField(source="get_body_site_display", read_only=True)
+    error_message = serializers.SerializerMethodField()
+    predicted_name = serializers.CharField(read_only=True)
+    probabilities = serializers.DictField(child=serializers.FloatField(), read_only=True)
+    top3 = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+    review = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Diagnosis
+        fields = [
+            "id",
+            "status",
+            "status_display",
+            "error_message",
+            "created_at",
+            "finished_at",
+            "body_site",
+            "body_site_display",
+            "note",
+            "review_requested",
+            "model_version",
+            "probabilities",
+            "top3",
+            "predicted_class",
+            "predicted_name",
+            "confidence",
+            "risk_tier",
+            "risk_tier_display",
+            "ood_flag",
+            "cam_class",
+            "links",
+            "review",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_error_message(self, diagnosis: Diagnosis) -> str:
+        # Stored in English (msgid), translated on display.
+        return gettext(diagnosis.error_message) if diagnosis.error_message else ""
+
+    @extend_schema_field(Top3EntrySerializer(many=True))
+    def get_top3(self, diagnosis: Diagnosis) -> list[dict[str, Any]]:
+        return [
+            {"code": row["code"], "name": str(row["name"]), "probability": row["confidence"]}
+            for row in diagnosis.top3_display
+        ]
+
+    @extend_schema_field(DiagnosisLinksSerializer())
+    def get_links(self, diagnosis: Diagnosis) -> dict[str, Any]:
+        kwargs = {"pk": diagnosis.pk}
+        return {
+            "self": reverse("api:diagnosis-detail", kwargs=kwargs),
+            "image": reverse("api:diagnosis-image", kwargs=kwargs),
+            "thumbnail": reverse("api:diagnosis-thumbnail", kwargs=kwargs),
+            "heatmap": reverse("api:diagnosis-heatmap", kwargs=kwargs) if diagnosis.heatmap else None,
+            "page": diagnosis.get_absolute_url(),
+        }
+
+    @extend_schema_field(PatientReviewSerializer(allow_null=True))
+    def get_review(self, diagnosis: Diagnosis) -> dict[str, Any] | None:
+        return patient_review_data(diagnosis)

@@ -1,0 +1,30 @@
+"""API access: signed in with a verified email address (role checks: accounts.roles)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from rest_framework.permissions import BasePermission
+
+from portal.api.exceptions import EmailNotVerified
+
+
+def user_has_verified_email(user: Any) -> bool:
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+class IsVerifiedUser(BasePermission):
+    """Authenticated, active and with a verified email address.
+
+    The site never signs in unverified accounts (mandatory verification); the API
+    holds the same line for tokens and sessions alike.
+    """
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        if not user_has_verified_email(user):
+            raise EmailNotVerified
+        return True

@@ -1,0 +1,50 @@
+"""REST API routes: /api/v1/ (versioned endpoints) plus the OpenAPI schema and its docs.
+
+Included under /api/ by portal/urls.py. Swagger UI and Redoc are served from
+self-hosted drf-spectacular-sidecar assets (no CDN).
+"""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from accounts import api as accounts_api
+from diagnosis import api as diagnosis_api
+from diseases import api as diseases_api
+
+app_name = "api"
+
+v1 = [
+    path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
+    path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("diagnoses/", diagnosis_api.DiagnosisListCreateView.as_view(), name="diagnosis-list"),
+    path("diagnoses/<str:pk>/", diagnosis_api.DiagnosisDetailView.as_view(), name="diagnosis-detail"),
+    path("diagnoses/<str:pk>/retry/", diagnosis_api.DiagnosisRetryView.as_view(), name="diagnosis-retry"),
+    path("diagnoses/<str:pk>/image/", diagnosis_api.DiagnosisImageView.as_view(), name="diagnosis-image"),
+    path(
+        "diagnoses/<str:pk>/thumbnail/",
+        diagnosis_api.DiagnosisThumbnailView.as_view(),
+        name="diagnosis-thumbnail",
+    ),
+    path(
+        "diagnoses/<str:pk>/heatmap/", diagnosis_api.DiagnosisHeatmapView.as_view(), name="diagnosis-heatmap"
+    ),
+    path("diseases/", diseases_api.DiseaseListView.as_view(), name="disease-list"),
+    path("diseases/<str:code>/", diseases_api.DiseaseDetailView.as_view(), name="disease-detail"),
+]
+
+# Clinician endpoints (issue 6) once the review services exist.
+if find_spec("diagnosis.api_clinician") is not None:
+    from diagnosis import api_clinician
+
+    v1 += api_clinician.urlpatterns
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]

@@ -9,6 +9,8 @@ gets ``rel="noopener nofollow"``.
 
 from __future__ import annotations
 
+import re
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -48,9 +50,29 @@ def sanitize_html(html: str) -> str:
     )
 
 
+_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+\S")
+
+
+def _separate_lists(text: str) -> str:
+    """Insert the blank line Python-Markdown needs before a list that follows a paragraph.
+
+    Curators (and CommonMark) write "Watch for:\n- one\n- two"; Python-Markdown would
+    otherwise run those items into the paragraph as plain text.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    result: list[str] = []
+    for line in lines:
+        if result and _LIST_ITEM.match(line):
+            previous = result[-1]
+            if previous.strip() and not _LIST_ITEM.match(previous) and not previous[:1].isspace():
+                result.append("")
+        result.append(line)
+    return "\n".join(result)
+
+
 def render_markdown(text: str | None) -> SafeString:
     """Render Markdown to sanitised HTML that is safe to output unescaped."""
     if not text:
         return mark_safe("")
-    html = markdown_lib.markdown(text, extensions=["sane_lists"], output_format="html")
+    html = markdown_lib.markdown(_separate_lists(text), extensions=["sane_lists"], output_format="html")
     return mark_safe(sanitize_html(html))  # noqa: S308 - sanitised by nh3 just above

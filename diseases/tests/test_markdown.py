@@ -51,3 +51,18 @@ def test_template_filter_outputs_sanitised_html_unescaped():
 def test_empty_text_renders_nothing():
     assert render_markdown("") == ""
     assert render_markdown(None) == ""
+
+
+def test_list_directly_after_a_paragraph_is_still_a_list():
+    html = render_markdown("See a doctor if you notice:\n- bleeding\n- itching\n\nThen rest.")
+
+    assert html == (
+        "<p>See a doctor if you notice:</p>\n<ul>\n<li>bleeding</li>\n<li>itching</li>\n</ul>\n"
+        "<p>Then rest.</p>"
+    )
+
+
+def test_numbered_list_after_a_paragraph_is_a_list():
+    html = render_markdown("Steps:\n1. wash\n2. dry")
+
+    assert "<ol>\n<li>wash</li>\n<li>dry</li>\n</ol>" in html

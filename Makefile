@@ -17,6 +17,13 @@ RUN_ENV := DEBUG=1 SECRET_KEY=dev-insecure-make-run-only \
 	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
 	DATABASE_URL=postgres://postgres@$(PGHOST):$(PGPORT)/$(DB_NAME)
 
+# Bootstrap Icons inlined by {% icon %} (accounts/templatetags/jildi_icons.py); add names as needed.
+ICONS := camera camera-fill upload image clock clock-history shield-lock shield-check translate \
+	folder2-open book gear sun-fill moon-stars-fill circle-half check2 check-circle-fill \
+	exclamation-triangle-fill exclamation-octagon-fill info-circle-fill x-circle-fill person-circle \
+	box-arrow-right heart-pulse clipboard2-pulse trash arrow-repeat eye search hourglass-split \
+	journal-medical chat-left-text lock envelope person-badge list-check
+
 .PHONY: help run test lint format vendor venv system-deps services database messages setup-common
 
 help:
@@ -113,6 +120,9 @@ vendor:
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/js/
 	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/LICENSE
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	mkdir -p static/vendor/bootstrap-icons
+	for icon in $(ICONS); do cp node_modules/bootstrap-icons/icons/$$icon.svg static/vendor/bootstrap-icons/; done
+	cp node_modules/bootstrap-icons/LICENSE static/vendor/bootstrap-icons/LICENSE
 	cp node_modules/htmx.org/LICENSE static/vendor/htmx/LICENSE
 	cp node_modules/@fontsource/noto-sans-arabic/400.css node_modules/@fontsource/noto-sans-arabic/700.css static/vendor/noto-sans-arabic/
 	cp node_modules/@fontsource/noto-sans-arabic/LICENSE static/vendor/noto-sans-arabic/LICENSE

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = _("Accounts")
+    verbose_name = _("Users and roles")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

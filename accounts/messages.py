@@ -21,4 +21,6 @@ OVERRIDDEN_MSGIDS = (
     gettext_noop("Confirm"),
     gettext_noop("Cancel"),
     gettext_noop("Request new code"),
+    # django-axes ships no Arabic for its app name.
+    gettext_noop("Axes"),
 )

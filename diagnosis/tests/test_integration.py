@@ -76,7 +76,10 @@ def test_upload_is_analysed_by_a_real_worker(
     diagnosis = wait_for(lambda: final_status(pk), 90, "the diagnosis to finish", celery_worker_proc.log)
     elapsed = time.monotonic() - started
     assert diagnosis.status == Diagnosis.Status.DONE, (diagnosis.status, diagnosis.error_message)
-    assert len(diagnosis.top3) == 3 and diagnosis.top3[0][0] == diagnosis.predicted_class
+    assert len(diagnosis.top3) == 3
+    assert [p for _, p in diagnosis.top3] == sorted((p for _, p in diagnosis.top3), reverse=True)
+    # The shipped decision rule may pick melanoma below the top probability (safety threshold).
+    assert diagnosis.predicted_class in diagnosis.probabilities
     assert abs(sum(diagnosis.probabilities.values()) - 1.0) < 1e-3
     assert diagnosis.model_version and diagnosis.risk_tier in {"urgent", "routine", "monitor"}
     assert diagnosis.cam_class and (media_root / diagnosis.heatmap.name).is_file()

@@ -41,3 +41,6 @@ class DiagnosisAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         return False
+
+
+from diagnosis import admin_review  # noqa: E402, F401  (review models: audit log, feedback, claims)

@@ -161,3 +161,6 @@ class Diagnosis(models.Model):
 
     def file_fields(self) -> list[models.fields.files.FieldFile]:
         return [f for f in (self.image, self.thumbnail, self.heatmap) if f and f.name]
+
+
+from diagnosis.models_review import *  # noqa: E402, F403  (clinician review models, issue 6)

@@ -1,8 +1,10 @@
 """Permission-scoped reads for diagnoses: the one place access is decided.
 
-For now only the owner may see a diagnosis; clinicians/admins (review queue,
-issue 6) will be added here, not in views. Everyone else gets a 404, so the
-existence of other people's diagnoses is never revealed.
+The owner may see and act on a diagnosis (``diagnosis_get_for_user``).
+Clinicians and admins may *read* a diagnosis whose patient asked for a review
+once its analysis has finished (``diagnosis_get_for_reviewer``); they never get
+the owner's actions (delete, retry). Everyone else gets a 404, so the existence
+of other people's diagnoses is never revealed.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from diagnosis.models import Diagnosis, DiagnosisQuerySet
+from accounts.roles import can_review
+from diagnosis.models import Diagnosis, DiagnosisQuerySet, Feedback
 
 
 def diagnosis_get_for_user(*, user: Any, pk: Any) -> Diagnosis:
@@ -34,4 +38,26 @@ def diagnosis_list_for_user(
         qs = qs.filter(status=status)
     if risk and risk in Diagnosis.Risk.values:
         qs = qs.filter(risk_tier=risk)
+    # For the "reviewed by a clinician" badge; the feedback itself is not loaded.
+    qs = qs.annotate(has_clinician_feedback=Exists(Feedback.objects.filter(diagnosis=OuterRef("pk"))))
     return qs.order_by("-created_at")
+
+
+# Statuses a clinician can review: a result, or a rejected photo (to advise a retake).
+REVIEWABLE_STATUSES = (Diagnosis.Status.DONE, Diagnosis.Status.REJECTED)
+
+
+def diagnosis_reviewable_for_user(*, user: Any) -> DiagnosisQuerySet:
+    """Diagnoses a clinician/admin may open: review requested, analysis finished,
+    not their own. Empty for everyone else."""
+    if not can_review(user):
+        return Diagnosis.objects.none()
+    return Diagnosis.objects.filter(review_requested=True, status__in=REVIEWABLE_STATUSES).exclude(owner=user)
+
+
+def diagnosis_get_for_reviewer(*, user: Any, pk: Any) -> Diagnosis:
+    """Read access for clinicians/admins (see ``diagnosis_reviewable_for_user``), else 404."""
+    try:
+        return diagnosis_reviewable_for_user(user=user).select_related("owner").get(pk=pk)
+    except (Diagnosis.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None

@@ -1,0 +1,233 @@
+"""Writes for clinician review: claim / release / assign a case, save (and amend)
+feedback, notify the patient, and record who opened which case.
+
+Callers have already passed the access selector (``diagnosis_get_for_reviewer``);
+these functions enforce the review rules themselves (who may claim, who may
+write feedback) so an API or a view cannot forget them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import can_review, is_admin
+from diagnosis.models import CaseAccessLog, CaseClaim, Diagnosis, Feedback, FeedbackVersion
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CLAIM_TIMEOUT_MINUTES = 60
+
+
+class ReviewNotAllowed(PermissionDenied):
+    """A review rule was broken (case taken by someone else, not your feedback...)."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(
+        minutes=int(getattr(settings, "REVIEW_CLAIM_TIMEOUT_MINUTES", DEFAULT_CLAIM_TIMEOUT_MINUTES))
+    )
+
+
+def claim_cutoff(now: Any = None) -> Any:
+    """Claims made before this moment have expired."""
+    return (now or timezone.now()) - claim_timeout()
+
+
+def claim_is_active(claim: CaseClaim | None, now: Any = None) -> bool:
+    return claim is not None and claim.claimed_at >= claim_cutoff(now)
+
+
+def _active_claim(diagnosis: Diagnosis) -> CaseClaim | None:
+    claim = CaseClaim.objects.select_related("clinician").filter(diagnosis=diagnosis).first()
+    return claim if claim_is_active(claim) else None
+
+
+def access_log_record(*, user: Any, diagnosis: Diagnosis, action: str = CaseAccessLog.Action.VIEW) -> None:
+    CaseAccessLog.objects.create(
+        user=user,
+        user_email=getattr(user, "email", "") or "",
+        diagnosis=diagnosis,
+        diagnosis_ref=str(diagnosis.pk),
+        action=action,
+    )
+
+
+def case_claim(*, diagnosis: Diagnosis, clinician: Any) -> CaseClaim:
+    """Claim a case for ``clinician``. Renewing your own claim restarts its clock;
+    an expired claim by someone else is taken over."""
+    if not can_review(clinician):
+        raise ReviewNotAllowed(_("Only clinicians can claim cases."))
+    with transaction.atomic():
+        locked = Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
+        if Feedback.objects.filter(diagnosis=locked).exists():
+            raise ReviewNotAllowed(_("This case has already been reviewed."))
+        claim = CaseClaim.objects.select_related("clinician").filter(diagnosis=locked).first()
+        if claim_is_active(claim) and claim.clinician_id != clinician.pk:
+            raise ReviewNotAllowed(_("Another clinician is already reviewing this case."))
+        claim, _created = CaseClaim.objects.update_or_create(
+            diagnosis=locked,
+            defaults={"clinician": clinician, "claimed_at": timezone.now(), "assigned_by": None},
+        )
+        access_log_record(user=clinician, diagnosis=locked, action=CaseAccessLog.Action.CLAIM)
+    return claim
+
+
+def case_release(*, diagnosis: Diagnosis, user: Any) -> None:
+    """Give a claimed case back to the queue (the holder, or an admin)."""
+    with transaction.atomic():
+        claim = CaseClaim.objects.select_for_update().filter(diagnosis=diagnosis).first()
+        if claim is None:
+            return
+        if claim.clinician_id != user.pk and not is_admin(user):
+            raise ReviewNotAllowed(_("Only the clinician holding this case or an admin can release it."))
+        claim.delete()
+        access_log_record(user=user, diagnosis=diagnosis, action=CaseAccessLog.Action.RELEASE)
+
+
+def case_assign(*, diagnosis: Diagnosis, clinician: Any, assigned_by: Any) -> CaseClaim:
+    """Admins (re)assign a case to a clinician, whoever holds it now."""
+    if not is_admin(assigned_by):
+        raise ReviewNotAllowed(_("Only an admin can reassign cases."))
+    if not can_review(clinician) or clinician.pk == diagnosis.owner_id:
+        raise ReviewNotAllowed(_("This user cannot review this case."))
+    with transaction.atomic():
+        Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
+        claim, _created = CaseClaim.objects.update_or_create(
+            diagnosis=diagnosis,
+            defaults={"clinician": clinician, "claimed_at": timezone.now(), "assigned_by": assigned_by},
+        )
+        access_log_record(user=assigned_by, diagnosis=diagnosis, action=CaseAccessLog.Action.ASSIGN)
+    return claim
+
+
+def claims_release_expired() -> int:
+    """Delete expired claims (they already count as unclaimed; this is housekeeping)."""
+    deleted, _detail = CaseClaim.objects.filter(claimed_at__lt=claim_cutoff()).delete()
+    return deleted
+
+
+def feedback_can_edit(*, diagnosis: Diagnosis, user: Any, feedback: Feedback | None = None) -> bool:
+    """New feedback: no one else holds an active claim (admins may always write).
+    Amendment: an author of an earlier version, or an admin."""
+    if not can_review(user):
+        return False
+    if is_admin(user):
+        return True
+    if feedback is None:
+        feedback = Feedback.objects.filter(diagnosis=diagnosis).first()
+    if feedback is not None:
+        return feedback.versions.filter(author=user).exists()
+    claim = _active_claim(diagnosis)
+    return claim is None or claim.clinician_id == user.pk
+
+
+def feedback_save(
+    *,
+    diagnosis: Diagnosis,
+    author: Any,
+    verdict: str,
+    diagnosis_code: str,
+    urgency: str,
+    message: str,
+    diagnosis_other: str = "",
+    private_note: str = "",
+) -> Feedback:
+    """Create or amend the feedback on a case. Every save adds an immutable
+    version; the patient gets one email per version, after commit."""
+    with transaction.atomic():
+        locked = Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
+        feedback = Feedback.objects.select_for_update().filter(diagnosis=locked).first()
+        if not feedback_can_edit(diagnosis=locked, user=author, feedback=feedback):
+            if feedback is None:
+                raise ReviewNotAllowed(_("Another clinician is already reviewing this case."))
+            raise ReviewNotAllowed(_("Only the clinician who wrote this feedback or an admin can amend it."))
+        values = {
+            "verdict": verdict,
+            "diagnosis_code": diagnosis_code,
+            "diagnosis_other": (diagnosis_other or "").strip() if diagnosis_code == "other" else "",
+            "urgency": urgency,
+            "message": (message or "").strip(),
+            "private_note": (private_note or "").strip(),
+        }
+        if feedback is None:
+            feedback = Feedback.objects.create(diagnosis=locked, author=author, version=1, **values)
+            action = CaseAccessLog.Action.FEEDBACK
+        else:
+            for key, value in values.items():
+                setattr(feedback, key, value)
+            feedback.version += 1
+            feedback.author = author
+            feedback.save()
+            action = CaseAccessLog.Action.AMEND
+        version = FeedbackVersion.objects.create(
+            feedback=feedback, number=feedback.version, author=author, **values
+        )
+        # Reviewed: the case leaves the queue, so the claim is done.
+        CaseClaim.objects.filter(diagnosis=locked).delete()
+        access_log_record(user=author, diagnosis=locked, action=action)
+        version_id = version.pk
+        transaction.on_commit(lambda: feedback_notify_patient(version_id=version_id))
+    logger.info("feedback v%d on diagnosis %s by user %s", feedback.version, locked.pk, author.pk)
+    return feedback
+
+
+def _result_url(diagnosis: Diagnosis) -> str:
+    base = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    return f"{base}{reverse('diagnosis:detail', kwargs={'pk': diagnosis.pk})}"
+
+
+def feedback_notify_patient(*, version_id: int) -> bool:
+    """Email the patient that feedback (or an amendment) is ready: at most once per
+    version, in their language, with a link only (no medical content)."""
+    with transaction.atomic():
+        version = (
+            FeedbackVersion.objects.select_for_update()
+            .select_related("feedback__diagnosis__owner")
+            .filter(pk=version_id, notified_at__isnull=True)
+            .first()
+        )
+        if version is None:
+            return False
+        diagnosis = version.feedback.diagnosis
+        patient = diagnosis.owner
+        language = getattr(patient, "preferred_language", "") or settings.LANGUAGE_CODE
+        context = {
+            "user": patient,
+            "amended": version.number > 1,
+            "result_url": _result_url(diagnosis),
+            "uploaded_at": diagnosis.created_at,
+            "site_name": getattr(settings, "SITE_NAME", "Jildi"),
+        }
+        with translation.override(language):
+            subject = render_to_string("diagnosis/clinician/email/feedback_subject.txt", context)
+            body = render_to_string("diagnosis/clinician/email/feedback_body.txt", context)
+        prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
+        email = EmailMessage(
+            subject=f"{prefix}{' '.join(subject.split())}",
+            body=body,
+            to=[patient.email],
+            headers={"Content-Language": language},
+        )
+        try:
+            email.send()
+        except Exception:  # SMTP down: leave notified_at empty so it can be re-sent
+            logger.exception("could not email the patient about feedback version %s", version_id)
+            return False
+        version.notified_at = timezone.now()
+        version.save(update_fields=["notified_at"])
+    return True

@@ -1,0 +1,48 @@
+"""Helpers for the clinician review tests: a second clinician and review cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import make_user
+from diagnosis.models import Diagnosis, Feedback
+from diagnosis.services_review import feedback_save
+from diagnosis.tests.factories import make_diagnosis
+
+PRIVATE_NOTE = "PRIVATE-NOTE-Xq7: suspect atypical network, do not disclose"
+PATIENT_MESSAGE = "This looks like a harmless mole. Keep an eye on it."
+
+
+def make_other_clinician() -> Any:
+    return make_user("colleague@example.com", full_name="Dr Colin Colleague", is_clinician=True)
+
+
+def make_case(*, owner: Any, **fields: Any) -> Diagnosis:
+    """A finished diagnosis whose patient asked for a clinician review."""
+    fields.setdefault("review_requested", True)
+    return make_diagnosis(owner=owner, **fields)
+
+
+def give_feedback(*, diagnosis: Diagnosis, author: Any, **overrides: Any) -> Feedback:
+    values: dict[str, Any] = {
+        "verdict": "agree",
+        "diagnosis_code": "nv",
+        "urgency": "routine",
+        "message": PATIENT_MESSAGE,
+        "private_note": PRIVATE_NOTE,
+    }
+    values.update(overrides)
+    return feedback_save(diagnosis=diagnosis, author=author, **values)
+
+
+def feedback_post_data(**overrides: Any) -> dict[str, str]:
+    data = {
+        "verdict": "disagree",
+        "diagnosis_code": "mel",
+        "diagnosis_other": "",
+        "urgency": "soon",
+        "message": "Please see a dermatologist within two weeks.",
+        "private_note": PRIVATE_NOTE,
+    }
+    data.update(overrides)
+    return data

@@ -90,7 +90,8 @@ run: setup-common
 	  $(RUN_ENV) $(PY) manage.py seed_diseases; fi
 	@echo
 	@echo "  Jildi is starting on  http://$(HOST):$(PORT)/"
-	@echo "  Demo logins are printed above (seed_demo). Verification and reset codes"
+	@echo "  Demo logins (password jildi-demo-2026): patient@jildi.local, clinician@jildi.local, admin@jildi.local"
+	@echo "  Sign-up verification and password-reset codes"
 	@echo "  are printed in this terminal (console email backend)."
 	@echo "  Press Ctrl-C to stop the web server, worker and beat."
 	@echo

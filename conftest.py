@@ -164,7 +164,8 @@ def smtp_catchall(settings: Any) -> Iterator[SmtpCatchall]:
 
 
 @pytest.fixture(scope="session")
-def _playwright_browser() -> Iterator[Any]:
+def chromium_browser() -> Iterator[Any]:
+    """One headless Debian Chromium per test session (use browser_page for a fresh page)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -185,9 +186,9 @@ def _playwright_browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def browser_page(_playwright_browser: Any) -> Iterator[Any]:
+def browser_page(chromium_browser: Any) -> Iterator[Any]:
     """A fresh Chromium page (own cookies/localStorage) per test; 1280x900, English UI."""
-    context = _playwright_browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:

@@ -38,3 +38,13 @@ def test_demo_patient_can_log_in(settings, client):
     call_command("seed_demo")
     response = client.post("/accounts/login/", {"login": "patient@jildi.local", "password": DEMO_PASSWORD})
     assert response.status_code == 302
+
+
+def test_make_run_banner_matches_the_seeded_credentials():
+    from pathlib import Path
+
+    from accounts.management.commands.seed_demo import DEMO_USERS
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    assert DEMO_PASSWORD in makefile
+    assert all(spec["email"] in makefile for spec in DEMO_USERS)

@@ -20,6 +20,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # A worker subprocess started by the tests receives the same MEDIA_ROOT via env.
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="jildi-test-media-")
+# WhiteNoise warns when STATIC_ROOT is missing; tests never collect static files.
+STATIC_ROOT = tempfile.mkdtemp(prefix="jildi-test-static-")
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -48,17 +49,23 @@ def disease_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def disease_image(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+def disease_image(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Serve a curated image of a published page (media is otherwise never public)."""
     image = disease_image_get_public(slug=slug, pk=pk, user=request.user)
     content_type = mimetypes.guess_type(image.image.name)[0] or "application/octet-stream"
-    try:
-        handle = image.image.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Image file missing") from exc
-    response = FileResponse(handle, content_type=content_type)
+    if getattr(settings, "SENDFILE_NGINX", False):
+        # nginx serves the bytes from its `internal` /protected/ location, as for diagnoses.
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = f"/protected/{image.image.name}"
+    else:
+        try:
+            handle = image.image.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404("Image file missing") from exc
+        response = FileResponse(handle, content_type=content_type)
     if image.disease.published:
         response["Cache-Control"] = f"public, max-age={IMAGE_CACHE_SECONDS}"
     else:
         response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = "inline"
     return response

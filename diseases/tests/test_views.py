@@ -202,3 +202,14 @@ def test_image_must_belong_to_the_page_in_the_url(client):
     url = reverse("diseases:image", kwargs={"slug": "acne", "pk": image.pk})
 
     assert client.get(url).status_code == 404
+
+
+def test_image_is_handed_to_nginx_when_sendfile_is_on(client, settings):
+    settings.SENDFILE_NGINX = True
+    image = DiseaseImageFactory(disease=DiseaseFactory(code="vasc"))
+
+    response = client.get(reverse("diseases:image", kwargs={"slug": "vasc", "pk": image.pk}))
+
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == f"/protected/{image.image.name}"
+    assert response["Content-Type"] == "image/png"

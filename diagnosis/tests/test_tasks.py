@@ -67,3 +67,11 @@ def test_web_process_never_imports_torch_or_the_model() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "LOADED:\n" in result.stdout or result.stdout.strip().endswith("LOADED:"), result.stdout
+
+
+def test_celery_beat_runs_the_sweeper() -> None:
+    from portal.celery import app
+
+    entry = app.conf.beat_schedule["diagnosis-sweep"]
+    assert entry["task"] == tasks.sweep_diagnoses.name
+    assert entry["schedule"] <= 120

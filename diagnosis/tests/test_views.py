@@ -247,3 +247,15 @@ def test_dashboard_cards_include_renders(owner_client: Client, owner: Any) -> No
     html = render_to_string("diagnosis/_dashboard_cards.html")
     for name in ("diagnosis:upload", "diagnosis:camera", "diagnosis:history", "diseases:list"):
         assert reverse(name) in html
+
+
+def test_melanoma_flag_below_the_top_probability_is_explained(owner_client: Client, owner: Any) -> None:
+    flagged = make_diagnosis(
+        owner=owner,
+        predicted_class="mel",
+        risk_tier="urgent",
+        top3=[["nv", 0.8], ["mel", 0.12], ["bkl", 0.04]],
+    )
+    html = owner_client.get(flagged.get_absolute_url()).content.decode()
+    assert 'data-testid="flagged-class"' in html and "Melanoma" in html
+    assert reverse("diseases:detail", kwargs={"slug": "mel"}) in html

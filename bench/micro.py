@@ -1,0 +1,152 @@
+"""In-process micro benchmarks: the model step and the photo decode, product vs seed-style.
+
+Both sides run on one compute thread, on the same images, interleaved in one run, so the
+ratio survives a noisy shared machine better than either absolute figure.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from bench.stats import summarize
+
+logger = logging.getLogger(__name__)
+
+
+def _timed(fn: Callable[[], Any], runs: int, warmup: int) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000.0)
+    return samples
+
+
+class SeedStyleModel:
+    """What the source papers did: eager PyTorch MobileNetV2 + the pytorch-grad-cam package."""
+
+    def __init__(self, model_dir: Path) -> None:
+        import torch
+        from pytorch_grad_cam import GradCAM
+
+        from ml.model import build_model
+
+        torch.set_num_threads(1)
+        self.torch = torch
+        self.model = build_model()
+        state = torch.load(model_dir / "weights.pt", map_location="cpu", weights_only=True)
+        self.model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+        self.model.eval()
+        self.cam = GradCAM(model=self.model, target_layers=[self.model.features[-1]])
+
+    def step(self, tensor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = self.torch.from_numpy(tensor[None].copy())
+        cam = self.cam(input_tensor=x, targets=None)[0]  # forward + backward, argmax class
+        probs = self.torch.softmax(self.cam.outputs, dim=1)[0].detach().numpy()
+        return probs, cam
+
+
+def model_step(photos: list[bytes], model_dir: Path, runs: int, seed_runs: int) -> dict[str, Any]:
+    from ml.imaging import load_image
+    from ml.predictor import Predictor
+
+    predictor = Predictor(model_dir)
+    tensors = [predictor.preprocessing(load_image(io.BytesIO(p))) for p in photos]
+    seed = SeedStyleModel(model_dir)
+
+    # Sanity: both paths must agree on the class for the same input, else the comparison is moot.
+    agree = 0
+    for tensor in tensors:
+        probs, _, _ = predictor.step(tensor)
+        seed_probs, _ = seed.step(tensor)
+        agree += int(np.argmax(probs) == np.argmax(seed_probs))
+
+    state = {"i": 0}
+
+    def product() -> None:
+        state["i"] += 1
+        predictor.step(tensors[state["i"] % len(tensors)])
+
+    def seed_style() -> None:
+        state["i"] += 1
+        seed.step(tensors[state["i"] % len(tensors)])
+
+    # Interleave in rounds so both sides see the same background load.
+    product_ms: list[float] = []
+    seed_ms: list[float] = []
+    rounds = 5
+    for _ in range(rounds):
+        product_ms += _timed(product, runs // rounds, warmup=3)
+        seed_ms += _timed(seed_style, max(1, seed_runs // rounds), warmup=1)
+    p, s = summarize(product_ms), summarize(seed_ms)
+    return {
+        "input_shape": list(tensors[0].shape),
+        "threads": 1,
+        "argmax_agreement": f"{agree}/{len(tensors)}",
+        "product": {"what": "ONNX Runtime + closed-form Grad-CAM (ml.predictor.Predictor.step)", **p},
+        "seed_style": {"what": "eager PyTorch + pytorch-grad-cam GradCAM (forward+backward)", **s},
+        "speedup_p50": round(s["p50"] / p["p50"], 1),
+    }
+
+
+def seed_style_decode(data: bytes) -> np.ndarray:
+    """Full-resolution decode, then torchvision-style resize + normalise (no draft)."""
+    with Image.open(io.BytesIO(data)) as image:
+        image = ImageOps.exif_transpose(image).convert("RGB")
+        small = image.resize((160, 120), Image.Resampling.BILINEAR)
+    array = np.asarray(small, dtype=np.float32) / 255.0
+    return array.transpose(2, 0, 1)
+
+
+def decode(photos: list[bytes], model_dir: Path, runs: int, seed_runs: int) -> dict[str, Any]:
+    from ml.imaging import load_image
+    from ml.predictor import Predictor
+
+    preprocessing = Predictor(model_dir, verify=False).preprocessing
+    upright = load_image(io.BytesIO(photos[0]))
+    state = {"i": 0}
+
+    def product() -> None:
+        state["i"] += 1
+        preprocessing(load_image(io.BytesIO(photos[state["i"] % len(photos)])))
+
+    def seed_style() -> None:
+        state["i"] += 1
+        seed_style_decode(photos[state["i"] % len(photos)])
+
+    product_ms = _timed(product, runs, warmup=2)
+    seed_ms = _timed(seed_style, seed_runs, warmup=1)
+    with Image.open(io.BytesIO(photos[0])) as raw:
+        stored_size = raw.size
+    p, s = summarize(product_ms), summarize(seed_ms)
+    return {
+        "photo": {
+            "stored_size": list(stored_size),
+            "exif_orientation": 6,
+            "upright_aspect": round(upright.width / upright.height, 3),
+            "mean_bytes": int(sum(map(len, photos)) / len(photos)),
+        },
+        "product": {"what": "ml.imaging.load_image (JPEG draft, EXIF transpose) + preprocessing", **p},
+        "seed_style": {"what": "full decode + EXIF transpose + resize + normalise", **s},
+        "speedup_p50": round(s["p50"] / p["p50"], 1),
+    }
+
+
+def run(photos: list[bytes], model_dir: Path, quick: bool) -> dict[str, Any]:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    scale = 0.1 if quick else 1.0
+    return {
+        "model_step": model_step(photos, model_dir, runs=max(10, int(300 * scale)), seed_runs=max(5, int(60 * scale))),
+        "decode": decode(photos, model_dir, runs=max(5, int(60 * scale)), seed_runs=max(2, int(12 * scale))),
+    }

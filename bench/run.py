@@ -1,0 +1,151 @@
+"""`make bench`: micro benchmarks + end-to-end load, product vs seed-style, one run, one table.
+
+    .venv/bin/python -m bench.run            # full run (< 15 min), writes bench/results/<date>.json
+    .venv/bin/python -m bench.run --quick    # a smoke version (~1-2 min)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import e2e, micro
+from bench.photos import photo_set
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR", ROOT.parent / "shared" / "data" / "ham10000"))
+MODEL_DIR = Path(os.environ.get("JILDI_MODEL_DIR", ROOT / "ml" / "models" / "jildi-mnv2-v1"))
+
+logger = logging.getLogger("bench")
+
+
+def targets(r: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    """(what, target, measured, met) rows; met=None when not measured in this run."""
+    rows: list[tuple[str, str, str, bool | None]] = []
+    ms = r["micro"]["model_step"]
+    rows.append(("model step p50 (1 thread)", "<= 5 ms", f"{ms['product']['p50']} ms", ms["product"]["p50"] <= 5))
+    rows.append(
+        (
+            "model step vs seed-style (p50)",
+            ">= 8x",
+            f"{ms['speedup_p50']}x ({ms['seed_style']['p50']} ms)",
+            ms["speedup_p50"] >= 8,
+        )
+    )
+    dec = r["micro"]["decode"]
+    rows.append(("12-MP decode+preprocess p50", "<= 45 ms", f"{dec['product']['p50']} ms", dec["product"]["p50"] <= 45))
+    e = r.get("e2e")
+    if not e:
+        return rows
+    p = e["product"]
+    c1, c8 = p["load"]["c1"], p["load"]["c8"]
+    rows.append(("e2e c=1 p50", "<= 300 ms", f"{c1['p50_ms']} ms", c1["p50_ms"] <= 300))
+    rows.append(("e2e c=1 p95", "<= 600 ms", f"{c1['p95_ms']} ms", c1["p95_ms"] <= 600))
+    rows.append(
+        (
+            "e2e c=8 throughput",
+            ">= 10 /s",
+            f"{c8['throughput_per_s']} /s (p95 {c8['p95_ms']} ms, {c8['errors']} errors)",
+            c8["throughput_per_s"] >= 10 and c8["p95_ms"] <= 2000 and c8["errors"] == 0,
+        )
+    )
+    if "baseline" in e:
+        b8 = e["baseline"]["load"]["c8"]
+        ratio = c8["throughput_per_s"] / b8["throughput_per_s"] if b8["throughput_per_s"] else float("inf")
+        r["throughput_ratio_vs_baseline_c8"] = round(ratio, 2)
+        rows.append(
+            (
+                "throughput vs Flask baseline (c=8)",
+                ">= 3x",
+                f"{ratio:.2f}x ({b8['throughput_per_s']} /s, p50 {b8['p50_ms']} ms)",
+                ratio >= 3,
+            )
+        )
+    mem = p["memory"]
+    rows.append(
+        (
+            "web RSS per process, torch never imported",
+            "no torch",
+            f"{max(mem['web_rss_mb'])} MB, torch mapped: {mem['web_torch_mapped']}",
+            not mem["web_torch_mapped"],
+        )
+    )
+    rows.append(
+        (
+            "worker RSS after first task",
+            "<= 300 MB",
+            f"{mem['worker_child_rss_max_mb']} MB",
+            mem["worker_child_rss_max_mb"] <= 300,
+        )
+    )
+    rows.append(("worker ready time", "<= 1.5 s", f"{p['worker_ready_s']} s", p["worker_ready_s"] <= 1.5))
+    return rows
+
+
+def table(rows: list[tuple[str, str, str, bool | None]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = [f"{'measure':<{widths[0]}}  {'target':<{widths[1]}}  {'measured':<{widths[2]}}  met"]
+    lines.append("-" * len(lines[0]))
+    for what, target, measured, met in rows:
+        flag = "yes" if met else ("-" if met is None else "NO")
+        lines.append(f"{what:<{widths[0]}}  {target:<{widths[1]}}  {measured:<{widths[2]}}  {flag}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short smoke run")
+    parser.add_argument("--no-e2e", action="store_true", help="micro benchmarks only")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the Flask baseline load")
+    parser.add_argument("--photos", type=int, default=7)
+    parser.add_argument("--web-workers", type=int, default=e2e.Config.web_workers)
+    parser.add_argument("--web-threads", type=int, default=e2e.Config.web_threads)
+    parser.add_argument("--worker-concurrency", type=int, default=e2e.Config.worker_concurrency)
+    parser.add_argument("--out", type=Path, default=None, help="JSON path (default bench/results/<date>.json)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    started = time.monotonic()
+
+    photos = photo_set(args.photos, Path(os.environ.get("BENCH_CACHE", "/tmp/jildi-bench-photos")), DATA_DIR)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    result: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": commit.stdout.strip(),
+        "quick": args.quick,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_avg_at_start": os.getloadavg()},
+        "model_dir": str(MODEL_DIR.relative_to(ROOT) if MODEL_DIR.is_relative_to(ROOT) else MODEL_DIR),
+        "model_version": json.loads((MODEL_DIR / "metadata.json").read_text())["version"],
+        "photos": {"count": len(photos), "size": "4000x3000 (stored 3000x4000 + EXIF orientation 6)", "quality": 90},
+    }
+    logger.info("micro benchmarks")
+    result["micro"] = micro.run(photos, MODEL_DIR, quick=args.quick)
+    if not args.no_e2e:
+        cfg = e2e.Config(
+            web_workers=args.web_workers, web_threads=args.web_threads, worker_concurrency=args.worker_concurrency
+        )
+        logger.info("end-to-end load (%s)", cfg)
+        result["e2e"] = e2e.run(photos, cfg, quick=args.quick, baseline=not args.no_baseline)
+    rows = targets(result)
+    result["targets"] = [{"what": w, "target": t, "measured": m, "met": ok} for w, t, m, ok in rows]
+    result["runtime_s"] = round(time.monotonic() - started, 1)
+    out = args.out or RESULTS / f"{dt.date.today().isoformat()}{'-quick' if args.quick else ''}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print()
+    print(table(rows))
+    print(f"\nwritten {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} in {result['runtime_s']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from diseases.models import Disease
 from diseases.services import CONTENT_EDITOR_GROUP
@@ -160,3 +164,55 @@ def test_patient_cannot_open_disease_admin(logged_in, owner):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def _png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_content_editor_uploads_an_image_that_is_served_on_the_public_page(content_editor_client, client):
+    disease = DiseaseFactory(code="vasc")
+    data = _change_form_data(
+        disease,
+        **{
+            "images-TOTAL_FORMS": "1",
+            "images-0-alt_en": "A red spot",
+            "images-0-alt_ar": "بقعة حمراء",
+            "images-0-source": "Our clinic",
+            "images-0-licence": "CC BY 4.0",
+            "images-0-order": "0",
+        },
+    )
+    data["images-0-image"] = SimpleUploadedFile("spot.png", _png_bytes(), "image/png")
+
+    response = content_editor_client.post(reverse("admin:diseases_disease_change", args=[disease.pk]), data)
+
+    assert response.status_code == 302
+    image = disease.images.get()
+    assert image.image.name.startswith("diseases/")
+    served = client.get(reverse("diseases:image", kwargs={"slug": "vasc", "pk": image.pk}))
+    assert served.status_code == 200
+    assert 'alt="A red spot"' in client.get(disease.get_absolute_url()).content.decode()
+
+
+def test_admin_rejects_a_non_image_upload(admin_client):
+    disease = DiseaseFactory(code="vasc")
+    data = _change_form_data(
+        disease,
+        **{
+            "images-TOTAL_FORMS": "1",
+            "images-0-alt_en": "x",
+            "images-0-alt_ar": "س",
+            "images-0-source": "x",
+            "images-0-licence": "x",
+            "images-0-order": "0",
+        },
+    )
+    data["images-0-image"] = SimpleUploadedFile("evil.png", b"<svg onload=alert(1)>", "image/png")
+
+    response = admin_client.post(reverse("admin:diseases_disease_change", args=[disease.pk]), data)
+
+    assert response.status_code == 200
+    assert not disease.images.exists()

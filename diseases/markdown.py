@@ -9,10 +9,12 @@ gets ``rel="noopener nofollow"``.
 
 from __future__ import annotations
 
+import html
 import re
 
 import markdown as markdown_lib
 import nh3
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
@@ -76,3 +78,9 @@ def render_markdown(text: str | None) -> SafeString:
         return mark_safe("")
     html = markdown_lib.markdown(_separate_lists(text), extensions=["sane_lists"], output_format="html")
     return mark_safe(sanitize_html(html))  # noqa: S308 - sanitised by nh3 just above
+
+
+def markdown_to_text(text: str | None) -> str:
+    """Plain text of the Markdown (for previews and meta tags); NOT marked safe."""
+    rendered = strip_tags(render_markdown(text))
+    return " ".join(html.unescape(rendered).split())

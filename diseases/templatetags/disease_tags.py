@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from diseases.markdown import render_markdown
+from diseases.markdown import markdown_to_text, render_markdown
 from diseases.models import localized_value
 
 register = template.Library()
@@ -13,6 +13,12 @@ register = template.Library()
 def markdown_filter(text: str | None) -> SafeString:
     """``{{ disease.summary|markdown }}``: Markdown rendered and sanitised."""
     return render_markdown(text)
+
+
+@register.filter(name="markdown_text")
+def markdown_text_filter(text: str | None) -> str:
+    """``{{ disease.summary|markdown_text|truncatewords:30 }}``: plain text, autoescaped."""
+    return markdown_to_text(text)
 
 
 @register.filter(name="localized")

@@ -66,3 +66,11 @@ def test_numbered_list_after_a_paragraph_is_a_list():
     html = render_markdown("Steps:\n1. wash\n2. dry")
 
     assert "<ol>\n<li>wash</li>\n<li>dry</li>\n</ol>" in html
+
+
+def test_markdown_text_is_plain_and_escaped_by_templates():
+    template = Template('{% load disease_tags %}<meta content="{{ text|markdown_text }}">')
+
+    html = template.render(Context({"text": 'Say **"hi"** & <b>bye</b>\n\n- one'}))
+
+    assert html == '<meta content="Say &quot;hi&quot; &amp; bye one">'

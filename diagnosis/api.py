@@ -7,6 +7,7 @@ HTTP glue only: access through ``diagnosis.selectors``, writes through
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,8 @@ from diagnosis.services import diagnosis_create, diagnosis_delete, diagnosis_ret
 from portal.api.errors import error_responses
 from portal.api.throttling import UploadRateThrottle
 from portal.api.views import ApiView, GenericApiView
+
+Getter = Callable[..., Diagnosis]
 
 ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Diagnosis id")
 
@@ -73,13 +76,13 @@ DONE_EXAMPLE = OpenApiExample(
             "page": "/diagnosis/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/",
         },
         "review": {
-            "diagnosis_code": "nv",
-            "diagnosis_name": "Mole (melanocytic nevus)",
-            "urgency": "routine",
-            "urgency_display": "Routine check",
             "message": "This looks like an ordinary mole. Keep an eye on it.",
-            "version": 1,
-            "updated_at": "2026-11-25T19:00:00Z",
+            "diagnosis_label": "Mole (melanocytic nevus)",
+            "diagnosis_url": "/diseases/nv/",
+            "urgency": "routine",
+            "urgency_label": "Routine check",
+            "reviewed_at": "2026-11-25T19:00:00Z",
+            "amended": False,
         },
     },
     response_only=True,
@@ -137,10 +140,7 @@ class DiagnosisListCreateView(GenericApiView):
         examples=[DONE_EXAMPLE],
     )
     def get(self, request: Request) -> Response:
-        queryset = self.get_queryset()
-        if hasattr(Diagnosis, "clinician_feedback"):  # review models (issue 6)
-            queryset = queryset.select_related("clinician_feedback")
-        page = self.paginate_queryset(queryset)
+        page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
@@ -233,9 +233,11 @@ class DiagnosisRetryView(ApiView):
         return Response(DiagnosisSerializer(diagnosis).data, status=status.HTTP_202_ACCEPTED)
 
 
-def serve_private(request: Request, pk: str, field: str) -> HttpResponse:
-    """Stream a stored file after the owner check (X-Accel-Redirect behind nginx)."""
-    diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
+def serve_private(
+    request: Request, pk: str, field: str, getter: Getter = diagnosis_get_for_user
+) -> HttpResponse:
+    """Stream a stored file after the access check (X-Accel-Redirect behind nginx)."""
+    diagnosis = getter(user=request.user, pk=pk)
     stored = getattr(diagnosis, field)
     if not stored or not stored.name:
         raise Http404
@@ -254,15 +256,24 @@ def serve_private(request: Request, pk: str, field: str) -> HttpResponse:
     return response
 
 
-def _file_view(field: str, media_type: str, summary: str) -> type[ApiView]:
+def file_view(
+    field: str,
+    media_type: str,
+    summary: str,
+    *,
+    getter: Getter = diagnosis_get_for_user,
+    prefix: str = "diagnoses",
+    tag: str = "diagnoses",
+) -> type[ApiView]:
+    """A download endpoint for one stored file, behind the given access selector."""
+
     class FileView(ApiView):
         @extend_schema(
-            operation_id=f"diagnoses_{field}",
-            tags=["diagnoses"],
+            operation_id=f"{prefix}_{field}",
+            tags=[tag],
             summary=summary,
             description=(
-                "Served only to the diagnosis's owner, through the same access check as the "
-                "website; the answer is the file itself."
+                "Served only after the same access check as the website; the answer is the file itself."
             ),
             parameters=[ID_PARAMETER],
             responses={
@@ -271,17 +282,18 @@ def _file_view(field: str, media_type: str, summary: str) -> type[ApiView]:
             },
         )
         def get(self, request: Request, pk: str) -> Any:
-            return serve_private(request, pk, field)
+            return serve_private(request, pk, field, getter)
 
         def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
             # The file itself bypasses renderers; errors are always JSON, whatever
             # image type the client said it accepts (no 406 for Accept: image/*).
             return (JSONRenderer(), JSONRenderer.media_type)
 
-    FileView.__name__ = FileView.__qualname__ = f"Diagnosis{field.capitalize()}View"
+    name = "".join(part.capitalize() for part in prefix.split("_")) + field.capitalize() + "View"
+    FileView.__name__ = FileView.__qualname__ = name
     return FileView
 
 
-DiagnosisImageView = _file_view("image", "image/jpeg", "Download the photo (metadata removed)")
-DiagnosisThumbnailView = _file_view("thumbnail", "image/jpeg", "Download the thumbnail")
-DiagnosisHeatmapView = _file_view("heatmap", "image/png", "Download the heat map overlay (PNG)")
+DiagnosisImageView = file_view("image", "image/jpeg", "Download the photo (metadata removed)")
+DiagnosisThumbnailView = file_view("thumbnail", "image/jpeg", "Download the thumbnail")
+DiagnosisHeatmapView = file_view("heatmap", "image/png", "Download the heat map overlay (PNG)")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from diagnosis.models import BodySite, Diagnosis, class_name
+from diagnosis.models import BodySite, Diagnosis, Urgency
+from diagnosis.selectors_review import feedback_for_patient
 
 
 class DiagnosisCreateSerializer(serializers.Serializer):
@@ -51,44 +52,23 @@ class DiagnosisLinksSerializer(serializers.Serializer):
 class PatientReviewSerializer(serializers.Serializer):
     """What the patient sees of a clinician's feedback (never the private note)."""
 
-    diagnosis_code = serializers.CharField()
-    diagnosis_name = serializers.CharField()
-    urgency = serializers.CharField()
-    urgency_display = serializers.CharField()
     message = serializers.CharField()
-    version = serializers.IntegerField()
-    updated_at = serializers.DateTimeField()
-
-
-def feedback_for(diagnosis: Diagnosis) -> Any:
-    try:
-        return diagnosis.clinician_feedback  # type: ignore[attr-defined]
-    except (AttributeError, ObjectDoesNotExist):
-        return None
-
-
-def feedback_diagnosis_name(feedback: Any) -> str:
-    if feedback.diagnosis_code == "other":
-        return feedback.diagnosis_other or gettext("Other")
-    from diseases.selectors import disease_for_code
-
-    disease = disease_for_code(feedback.diagnosis_code)
-    return disease.name if disease is not None else class_name(feedback.diagnosis_code)
+    diagnosis_label = serializers.CharField()
+    diagnosis_url = serializers.CharField(help_text=_("Disease library page, if there is one."))
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    urgency_label = serializers.CharField()
+    reviewed_at = serializers.DateTimeField()
+    amended = serializers.BooleanField()
 
 
 def patient_review_data(diagnosis: Diagnosis) -> dict[str, Any] | None:
-    feedback = feedback_for(diagnosis)
+    """The patient-safe projection from the review selectors, serialised."""
+    if getattr(diagnosis, "has_clinician_feedback", None) is False:
+        return None  # the list selector already knows: no query per row
+    feedback = feedback_for_patient(diagnosis=diagnosis)
     if feedback is None:
         return None
-    return {
-        "diagnosis_code": feedback.diagnosis_code,
-        "diagnosis_name": feedback_diagnosis_name(feedback),
-        "urgency": feedback.urgency,
-        "urgency_display": str(feedback.get_urgency_display()),
-        "message": feedback.message,
-        "version": feedback.version,
-        "updated_at": serializers.DateTimeField().to_representation(feedback.updated_at),
-    }
+    return PatientReviewSerializer(asdict(feedback)).data
 
 
 class DiagnosisSerializer(serializers.ModelSerializer):

@@ -109,6 +109,10 @@ ERROR_DESCRIPTIONS: dict[int, tuple[str, OpenApiExample]] = {
     ),
     403: ("Not allowed", _example("permission_denied", "You do not have permission to perform this action.")),
     404: ("Not found (or not yours)", _example("not_found", "Not found.")),
+    409: (
+        "Conflicts with the current state",
+        _example("conflict", "Another clinician is already reviewing this case."),
+    ),
     429: (
         "Too many requests; see the `Retry-After` header",
         _example("throttled", "Request was throttled. Expected available in 60 seconds."),

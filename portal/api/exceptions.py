@@ -24,3 +24,11 @@ class LockedOut(exceptions.Throttled):
             wait=wait,
             detail=str(_("Too many failed sign-in attempts. Please wait and try again later.")),
         )
+
+
+class Conflict(exceptions.APIException):
+    """The request clashes with the current state (e.g. a case claimed by someone else)."""
+
+    status_code = 409
+    default_detail = _("This conflicts with the current state of the resource.")
+    default_code = "conflict"

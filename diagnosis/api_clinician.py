@@ -1,0 +1,381 @@
+"""API endpoints for clinician review: queue, case, claim/release, feedback create/amend.
+
+Access: ``diagnosis_get_for_reviewer`` (clinicians and admins; patients get 404 so
+the area does not advertise itself). Rules and writes: ``diagnosis.services_review``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.roles import can_review
+from diagnosis.api import ID_PARAMETER, file_view
+from diagnosis.models import BodySite, CaseAccessLog, Diagnosis
+from diagnosis.selectors import diagnosis_get_for_reviewer
+from diagnosis.selectors_review import (
+    QueueState,
+    feedback_for_case,
+    patient_earlier_diagnoses,
+    review_queue,
+    review_queue_counts,
+)
+from diagnosis.serializers_clinician import (
+    CaseDetailSerializer,
+    CaseSerializer,
+    ClaimSerializer,
+    ClinicianFeedbackSerializer,
+    FeedbackInputSerializer,
+    QueueFilterSerializer,
+    claim_data,
+    clinician_feedback_data,
+)
+from diagnosis.services_review import (
+    ReviewNotAllowed,
+    access_log_record,
+    case_claim,
+    case_release,
+    feedback_can_edit,
+    feedback_save,
+)
+from portal.api.errors import error_responses
+from portal.api.exceptions import Conflict
+from portal.api.permissions import IsVerifiedUser
+from portal.api.views import ApiView, GenericApiView
+
+
+class IsReviewer(BasePermission):
+    """Clinicians and admins; other signed-in users get 404 (like the site's clinician area)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not can_review(request.user):
+            raise NotFound
+        return True
+
+
+PERMISSIONS = [IsVerifiedUser, IsReviewer]
+FEEDBACK_EXISTS = _("This case already has feedback; amend it instead.")
+
+CASE_EXAMPLE = {
+    "id": "3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21",
+    "case_ref": "C-3F1C2A4E",
+    "status": "done",
+    "status_display": "Done",
+    "created_at": "2026-11-25T18:00:00Z",
+    "body_site": "back",
+    "body_site_display": "Back",
+    "risk_tier": "urgent",
+    "risk_tier_display": "Urgent",
+    "predicted_class": "mel",
+    "confidence": 0.61,
+    "top3": [
+        {"code": "mel", "name": "Melanoma", "probability": 0.61},
+        {"code": "nv", "name": "Mole (melanocytic nevus)", "probability": 0.3},
+        {"code": "bkl", "name": "Benign keratosis", "probability": 0.05},
+    ],
+    "ood_flag": False,
+    "model_version": "jildi-mnv2-v1",
+    "claim": None,
+    "reviewed": False,
+    "links": {
+        "self": "/api/v1/clinician/cases/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/",
+        "image": "/api/v1/clinician/cases/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/image/",
+        "thumbnail": "/api/v1/clinician/cases/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/thumbnail/",
+        "heatmap": "/api/v1/clinician/cases/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/heatmap/",
+        "claim": "/api/v1/clinician/cases/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/claim/",
+        "feedback": "/api/v1/clinician/cases/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/feedback/",
+    },
+}
+CLAIM_EXAMPLE = {
+    "clinician": "Dr Clara Clinician",
+    "is_mine": True,
+    "claimed_at": "2026-11-25T18:10:00Z",
+    "expires_at": "2026-11-25T19:10:00Z",
+}
+FEEDBACK_INPUT_EXAMPLE = {
+    "verdict": "agree",
+    "diagnosis_code": "mel",
+    "diagnosis_other": "",
+    "urgency": "soon",
+    "message": "Please see a dermatologist within two weeks to have this mole checked.",
+    "private_note": "Asymmetric, two colours; dermoscopy advised.",
+}
+FEEDBACK_EXAMPLE = {
+    **FEEDBACK_INPUT_EXAMPLE,
+    "verdict_display": "Agree with the AI result",
+    "diagnosis_label": "Melanoma",
+    "urgency_display": "See a dermatologist within 2 weeks",
+    "version": 1,
+    "author": "Dr Clara Clinician",
+    "created_at": "2026-11-25T18:20:00Z",
+    "updated_at": "2026-11-25T18:20:00Z",
+    "versions": [
+        {
+            "number": 1,
+            "author": "Dr Clara Clinician",
+            "created_at": "2026-11-25T18:20:00Z",
+            **{k: FEEDBACK_INPUT_EXAMPLE[k] for k in FEEDBACK_INPUT_EXAMPLE},
+        }
+    ],
+}
+
+
+class QueueView(GenericApiView):
+    """The review queue."""
+
+    permission_classes = PERMISSIONS
+    serializer_class = CaseSerializer
+
+    def get_queryset(self) -> Any:
+        filters = QueueFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return review_queue(
+            user=self.request.user,
+            state=filters.validated_data.get("state", QueueState.PENDING),
+            risk=filters.validated_data.get("risk", ""),
+            body_site=filters.validated_data.get("body_site", ""),
+        )
+
+    @extend_schema(
+        operation_id="clinician_queue_list",
+        tags=["clinician"],
+        summary="Review queue",
+        description=(
+            "Cases whose patients asked for a review, urgent first then oldest first "
+            "(`state=reviewed`: newest feedback first). `state`: pending (default), open, mine, "
+            "taken, reviewed. Clinicians and admins only (others get 404)."
+        ),
+        parameters=[
+            OpenApiParameter("state", OpenApiTypes.STR, enum=list(QueueState.ALL)),
+            OpenApiParameter(
+                "risk", OpenApiTypes.STR, enum=[*Diagnosis.Risk.values, Diagnosis.Status.REJECTED]
+            ),
+            OpenApiParameter("body_site", OpenApiTypes.STR, enum=BodySite.values),
+        ],
+        responses={200: CaseSerializer(many=True), **error_responses(400, 404)},
+        examples=[OpenApiExample("Case", value=CASE_EXAMPLE, response_only=True)],
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class QueueCountsView(ApiView):
+    """How many cases each queue tab holds."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(
+        operation_id="clinician_queue_counts",
+        tags=["clinician"],
+        summary="Queue counts",
+        description="Cases per queue state, and waiting cases per risk tier.",
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **error_responses(404)},
+        examples=[
+            OpenApiExample(
+                "Counts",
+                value={
+                    "pending": 4,
+                    "open": 3,
+                    "mine": 1,
+                    "taken": 0,
+                    "reviewed": 12,
+                    "risk_urgent": 1,
+                    "risk_monitor": 2,
+                    "risk_routine": 1,
+                    "risk_rejected": 0,
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(review_queue_counts(user=request.user))
+
+
+class CaseView(ApiView):
+    """One case, as the clinician's case page shows it (opening it is audit-logged)."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(
+        operation_id="clinician_case_retrieve",
+        tags=["clinician"],
+        summary="Open a case",
+        description=(
+            "The case with the AI result, the patient's note, earlier checks and the full "
+            "feedback (private note and every version). No patient name or email. Logged in "
+            "the audit log."
+        ),
+        parameters=[ID_PARAMETER],
+        responses={200: CaseDetailSerializer, **error_responses(404)},
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
+        access_log_record(user=request.user, diagnosis=diagnosis, action=CaseAccessLog.Action.VIEW)
+        feedback = feedback_for_case(diagnosis)
+        context = {
+            "request": request,
+            "feedback": feedback,
+            "can_edit": feedback_can_edit(diagnosis=diagnosis, user=request.user, feedback=feedback),
+            "earlier": patient_earlier_diagnoses(diagnosis=diagnosis),
+        }
+        response = Response(CaseDetailSerializer(diagnosis, context=context).data)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ClaimView(ApiView):
+    """Claim a case (others then see it is taken) or give it back."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(
+        operation_id="clinician_case_claim",
+        tags=["clinician"],
+        summary="Claim a case",
+        description=(
+            "Claim the case for yourself; claiming your own claim again restarts its clock. "
+            "409 if another clinician holds it or it has been reviewed. Claims expire after "
+            "the configured time and the case returns to the queue."
+        ),
+        parameters=[ID_PARAMETER],
+        request=None,
+        responses={200: ClaimSerializer, **error_responses(404, 409)},
+        examples=[OpenApiExample("Claimed", value=CLAIM_EXAMPLE, response_only=True)],
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
+        try:
+            claim = case_claim(diagnosis=diagnosis, clinician=request.user)
+        except ReviewNotAllowed as exc:
+            raise Conflict(detail=str(exc.message)) from exc
+        return Response(claim_data(claim, request.user))
+
+    @extend_schema(
+        operation_id="clinician_case_release",
+        tags=["clinician"],
+        summary="Release a case",
+        description="Give the case back to the queue (the clinician holding it, or an admin).",
+        parameters=[ID_PARAMETER],
+        request=None,
+        responses={204: OpenApiResponse(description="Released"), **error_responses(404, 409)},
+    )
+    def delete(self, request: Request, pk: str) -> Response:
+        diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
+        try:
+            case_release(diagnosis=diagnosis, user=request.user)
+        except ReviewNotAllowed as exc:
+            raise Conflict(detail=str(exc.message)) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FeedbackView(ApiView):
+    """Structured feedback on a case: create once, then amend (every version is kept)."""
+
+    permission_classes = PERMISSIONS
+
+    def _save(self, request: Request, pk: str, *, amend: bool) -> Response:
+        diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
+        existing = feedback_for_case(diagnosis)
+        if amend and existing is None:
+            raise NotFound
+        if not amend and existing is not None:
+            raise Conflict(detail=str(FEEDBACK_EXISTS))
+        serializer = FeedbackInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            feedback = feedback_save(diagnosis=diagnosis, author=request.user, **serializer.validated_data)
+        except ReviewNotAllowed as exc:
+            raise Conflict(detail=str(exc.message)) from exc
+        return Response(
+            clinician_feedback_data(feedback_for_case(diagnosis) or feedback),
+            status=status.HTTP_200_OK if amend else status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        operation_id="clinician_feedback_retrieve",
+        tags=["clinician"],
+        summary="Read the feedback",
+        description="The full feedback with the private note and every version; 404 if none yet.",
+        parameters=[ID_PARAMETER],
+        responses={200: ClinicianFeedbackSerializer, **error_responses(404)},
+        examples=[OpenApiExample("Feedback", value=FEEDBACK_EXAMPLE, response_only=True)],
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
+        feedback = feedback_for_case(diagnosis)
+        if feedback is None:
+            raise NotFound
+        return Response(clinician_feedback_data(feedback))
+
+    @extend_schema(
+        operation_id="clinician_feedback_create",
+        tags=["clinician"],
+        summary="Give feedback",
+        description=(
+            "First feedback on a case. The patient sees the message, diagnosis and urgency "
+            "(never the private note) and is emailed a link. 409 if the case already has "
+            "feedback (amend it with PUT) or another clinician holds the case."
+        ),
+        parameters=[ID_PARAMETER],
+        request=FeedbackInputSerializer,
+        responses={201: ClinicianFeedbackSerializer, **error_responses(400, 404, 409)},
+        examples=[
+            OpenApiExample("Feedback", value=FEEDBACK_INPUT_EXAMPLE, request_only=True),
+            OpenApiExample("Saved", value=FEEDBACK_EXAMPLE, response_only=True, status_codes=["201"]),
+        ],
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        return self._save(request, pk, amend=False)
+
+    @extend_schema(
+        operation_id="clinician_feedback_amend",
+        tags=["clinician"],
+        summary="Amend the feedback",
+        description=(
+            "Replace the feedback with a new version (the earlier ones are kept). Only an "
+            "author of an earlier version or an admin may amend (409 otherwise)."
+        ),
+        parameters=[ID_PARAMETER],
+        request=FeedbackInputSerializer,
+        responses={200: ClinicianFeedbackSerializer, **error_responses(400, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Amendment", value={**FEEDBACK_INPUT_EXAMPLE, "urgency": "emergency"}, request_only=True
+            ),
+            OpenApiExample(
+                "Saved", value={**FEEDBACK_EXAMPLE, "urgency": "emergency", "version": 2}, response_only=True
+            ),
+        ],
+    )
+    def put(self, request: Request, pk: str) -> Response:
+        return self._save(request, pk, amend=True)
+
+
+_CASE_FILES = {"getter": diagnosis_get_for_reviewer, "prefix": "clinician_case", "tag": "clinician"}
+CaseImageView = file_view("image", "image/jpeg", "The case photo", **_CASE_FILES)
+CaseThumbnailView = file_view("thumbnail", "image/jpeg", "The case thumbnail", **_CASE_FILES)
+CaseHeatmapView = file_view("heatmap", "image/png", "The case heat map", **_CASE_FILES)
+for _view in (CaseImageView, CaseThumbnailView, CaseHeatmapView):
+    _view.permission_classes = PERMISSIONS
+
+urlpatterns = [
+    path("clinician/queue/", QueueView.as_view(), name="clinician-queue"),
+    path("clinician/queue/counts/", QueueCountsView.as_view(), name="clinician-queue-counts"),
+    path("clinician/cases/<str:pk>/", CaseView.as_view(), name="clinician-case"),
+    path("clinician/cases/<str:pk>/claim/", ClaimView.as_view(), name="clinician-case-claim"),
+    path("clinician/cases/<str:pk>/feedback/", FeedbackView.as_view(), name="clinician-case-feedback"),
+    path("clinician/cases/<str:pk>/image/", CaseImageView.as_view(), name="clinician-case-image"),
+    path("clinician/cases/<str:pk>/thumbnail/", CaseThumbnailView.as_view(), name="clinician-case-thumbnail"),
+    path("clinician/cases/<str:pk>/heatmap/", CaseHeatmapView.as_view(), name="clinician-case-heatmap"),
+]

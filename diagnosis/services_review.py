@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -22,7 +22,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import can_review, is_admin
-from diagnosis.models import CaseAccessLog, CaseClaim, Diagnosis, Feedback, FeedbackVersion
+from diagnosis.models import (
+    CaseAccessLog,
+    CaseClaim,
+    Diagnosis,
+    Feedback,
+    FeedbackVersion,
+    Urgency,
+    Verdict,
+)
+from diagnosis.models_review import OTHER_CODE
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +145,22 @@ def feedback_can_edit(*, diagnosis: Diagnosis, user: Any, feedback: Feedback | N
     return claim is None or claim.clinician_id == user.pk
 
 
+def _validate_feedback(*, verdict: str, diagnosis_code: str, diagnosis_other: str, urgency: str) -> None:
+    from diagnosis.selectors_review import disease_choices  # selectors import this module
+
+    errors = {}
+    if verdict not in Verdict.values:
+        errors["verdict"] = _("Choose a verdict.")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Choose an urgency.")
+    if diagnosis_code not in {code for code, _label in disease_choices()}:
+        errors["diagnosis_code"] = _("Choose a diagnosis from the list.")
+    elif diagnosis_code == OTHER_CODE and not (diagnosis_other or "").strip():
+        errors["diagnosis_other"] = _("Please describe the diagnosis.")
+    if errors:
+        raise ValidationError(errors)
+
+
 def feedback_save(
     *,
     diagnosis: Diagnosis,
@@ -148,7 +173,16 @@ def feedback_save(
     private_note: str = "",
 ) -> Feedback:
     """Create or amend the feedback on a case. Every save adds an immutable
-    version; the patient gets one email per version, after commit."""
+    version; the patient gets one email per version, after commit.
+
+    Raises ValidationError for values outside the choices (an API cannot bypass
+    the form), ReviewNotAllowed when the author may not write this feedback.
+    """
+    _validate_feedback(
+        verdict=verdict, diagnosis_code=diagnosis_code, diagnosis_other=diagnosis_other, urgency=urgency
+    )
+    if not (message or "").strip():
+        raise ValidationError({"message": _("Please write a message to the patient.")})
     with transaction.atomic():
         locked = Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
         feedback = Feedback.objects.select_for_update().filter(diagnosis=locked).first()
@@ -159,7 +193,7 @@ def feedback_save(
         values = {
             "verdict": verdict,
             "diagnosis_code": diagnosis_code,
-            "diagnosis_other": (diagnosis_other or "").strip() if diagnosis_code == "other" else "",
+            "diagnosis_other": (diagnosis_other or "").strip() if diagnosis_code == OTHER_CODE else "",
             "urgency": urgency,
             "message": (message or "").strip(),
             "private_note": (private_note or "").strip(),

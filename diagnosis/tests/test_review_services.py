@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from diagnosis.models import CaseAccessLog, CaseClaim, FeedbackVersion
@@ -209,3 +210,19 @@ def test_no_email_when_the_transaction_rolls_back(clinician: Any, case: Any) -> 
     # Without running on-commit callbacks nothing is sent: emails only follow a committed save.
     give_feedback(diagnosis=case, author=clinician)
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"verdict": "maybe"},
+        {"urgency": "whenever"},
+        {"diagnosis_code": "not-a-library-code"},
+        {"diagnosis_code": "other", "diagnosis_other": " "},
+        {"message": "   "},
+    ],
+)
+def test_feedback_values_are_validated_by_the_service(clinician: Any, case: Any, overrides: dict) -> None:
+    with pytest.raises(ValidationError):
+        give_feedback(diagnosis=case, author=clinician, **overrides)
+    assert not FeedbackVersion.objects.exists()

@@ -218,6 +218,38 @@ class CaseView(ApiView):
         ),
         parameters=[ID_PARAMETER],
         responses={200: CaseDetailSerializer, **error_responses(404)},
+        examples=[
+            OpenApiExample(
+                "Case",
+                value={
+                    **CASE_EXAMPLE,
+                    "note": "It has grown over the last month.",
+                    "probabilities": {
+                        "akiec": 0.01,
+                        "bcc": 0.02,
+                        "bkl": 0.05,
+                        "df": 0.0,
+                        "mel": 0.61,
+                        "nv": 0.3,
+                        "vasc": 0.01,
+                    },
+                    "cam_class": "mel",
+                    "feedback": None,
+                    "can_edit_feedback": True,
+                    "earlier": [
+                        {
+                            "id": "0b9e8f52-3c1d-4a8e-9f0e-2d4c6b8a1e37",
+                            "created_at": "2026-10-01T09:00:00Z",
+                            "body_site": "back",
+                            "status": "done",
+                            "risk_tier": "monitor",
+                            "predicted_class": "nv",
+                        }
+                    ],
+                },
+                response_only=True,
+            )
+        ],
     )
     def get(self, request: Request, pk: str) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)

@@ -243,6 +243,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "0")
 CELERY_TIMEZONE = TIME_ZONE
 
+# --- clinician review ------------------------------------------------------
+# A claimed case returns to the review queue after this many minutes without feedback.
+REVIEW_CLAIM_TIMEOUT_MINUTES = envint("REVIEW_CLAIM_TIMEOUT_MINUTES", "60")
+
 # --- DRF (the REST API under /api/v1/, see portal/api_urls.py) ------------
 REST_FRAMEWORK = {
     # Token first: an anonymous API call gets 401 with `WWW-Authenticate: Token`.

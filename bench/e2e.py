@@ -81,7 +81,9 @@ import django; django.setup()
 from allauth.account.models import EmailAddress
 from django.test import Client
 from accounts.models import User
-user = User.objects.create_user(email="bench@example.com", password="Bench-Only-Password-1", full_name="Bench")
+user = User.objects.create_user(
+    email="bench@example.com", password="Bench-Only-Password-1", full_name="Bench"
+)
 EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 client = Client()
 client.force_login(user)
@@ -105,7 +107,9 @@ def prepare_database(env: dict[str, str]) -> str:
     _admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)", f"CREATE DATABASE {BENCH_DB}")
     py = str(VENV_BIN / "python")
     subprocess.run([py, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    out = subprocess.run([py, "-c", SETUP_SCRIPT], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [py, "-c", SETUP_SCRIPT], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -294,7 +298,9 @@ def baseline_submitter(base: str) -> Callable:
         t0 = time.time()
         try:
             response = session.post(
-                f"{base}/predict", files={"image": ("photo.jpg", photo, "image/jpeg")}, timeout=RESULT_TIMEOUT_S
+                f"{base}/predict",
+                files={"image": ("photo.jpg", photo, "image/jpeg")},
+                timeout=RESULT_TIMEOUT_S,
             )
         except requests.RequestException as exc:
             return Outcome(None, f"http:{type(exc).__name__}")
@@ -309,7 +315,9 @@ def _cpu(pids: list[int]) -> float:
     return cpu_seconds(pids)
 
 
-def run_product(photos: list[bytes], cfg: Config, durations: dict[int, float], workdir: Path) -> dict[str, Any]:
+def run_product(
+    photos: list[bytes], cfg: Config, durations: dict[int, float], workdir: Path
+) -> dict[str, Any]:
     media = workdir / "media"
     media.mkdir()
     env = bench_env(media, cfg)
@@ -372,12 +380,16 @@ def run_product(photos: list[bytes], cfg: Config, durations: dict[int, float], w
                 watcher.close()
     result["log_tail"] = {
         "web": web_log.read_text(errors="replace")[-1500:],
-        "worker_errors": [ln for ln in worker_log.read_text(errors="replace").splitlines() if "ERROR" in ln][-10:],
+        "worker_errors": [ln for ln in worker_log.read_text(errors="replace").splitlines() if "ERROR" in ln][
+            -10:
+        ],
     }
     return result
 
 
-def run_baseline(photos: list[bytes], durations: dict[int, float], workdir: Path, workers: int) -> dict[str, Any]:
+def run_baseline(
+    photos: list[bytes], durations: dict[int, float], workdir: Path, workers: int
+) -> dict[str, Any]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "BASELINE_OUT_DIR": str(workdir / "baseline-out"), "OMP_NUM_THREADS": "1"}
@@ -401,7 +413,10 @@ def run(photos: list[bytes], cfg: Config, quick: bool, baseline: bool = True) ->
     durations = {1: 3.0, 8: 3.0} if quick else {1: 20.0, 8: 30.0}
     workdir = Path(tempfile.mkdtemp(prefix="jildi-bench-"))
     try:
-        out = {"durations_s": {f"c{k}": v for k, v in durations.items()}, "product": run_product(photos, cfg, durations, workdir)}
+        out = {
+            "durations_s": {f"c{k}": v for k, v in durations.items()},
+            "product": run_product(photos, cfg, durations, workdir),
+        }
         if baseline:
             out["baseline"] = run_baseline(photos, durations, workdir, workers=os.cpu_count() or 2)
         return out

@@ -147,6 +147,8 @@ def run(photos: list[bytes], model_dir: Path, quick: bool) -> dict[str, Any]:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     scale = 0.1 if quick else 1.0
     return {
-        "model_step": model_step(photos, model_dir, runs=max(10, int(300 * scale)), seed_runs=max(5, int(60 * scale))),
+        "model_step": model_step(
+            photos, model_dir, runs=max(10, int(300 * scale)), seed_runs=max(5, int(60 * scale))
+        ),
         "decode": decode(photos, model_dir, runs=max(5, int(60 * scale)), seed_runs=max(2, int(12 * scale))),
     }

@@ -1,7 +1,7 @@
 """`make bench`: micro benchmarks + end-to-end load, product vs seed-style, one run, one table.
 
-    .venv/bin/python -m bench.run            # full run (< 15 min), writes bench/results/<date>.json
-    .venv/bin/python -m bench.run --quick    # a smoke version (~1-2 min)
+.venv/bin/python -m bench.run            # full run (< 15 min), writes bench/results/<date>.json
+.venv/bin/python -m bench.run --quick    # a smoke version (~1-2 min)
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,9 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     """(what, target, measured, met) rows; met=None when not measured in this run."""
     rows: list[tuple[str, str, str, bool | None]] = []
     ms = r["micro"]["model_step"]
-    rows.append(("model step p50 (1 thread)", "<= 5 ms", f"{ms['product']['p50']} ms", ms["product"]["p50"] <= 5))
+    rows.append(
+        ("model step p50 (1 thread)", "<= 5 ms", f"{ms['product']['p50']} ms", ms["product"]["p50"] <= 5)
+    )
     rows.append(
         (
             "model step vs seed-style (p50)",
@@ -43,7 +46,14 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
         )
     )
     dec = r["micro"]["decode"]
-    rows.append(("12-MP decode+preprocess p50", "<= 45 ms", f"{dec['product']['p50']} ms", dec["product"]["p50"] <= 45))
+    rows.append(
+        (
+            "12-MP decode+preprocess p50",
+            "<= 45 ms",
+            f"{dec['product']['p50']} ms",
+            dec["product"]["p50"] <= 45,
+        )
+    )
     e = r.get("e2e")
     if not e:
         return rows
@@ -111,27 +121,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-workers", type=int, default=e2e.Config.web_workers)
     parser.add_argument("--web-threads", type=int, default=e2e.Config.web_threads)
     parser.add_argument("--worker-concurrency", type=int, default=e2e.Config.worker_concurrency)
-    parser.add_argument("--out", type=Path, default=None, help="JSON path (default bench/results/<date>.json)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="JSON path (default bench/results/<date>.json)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     started = time.monotonic()
 
-    photos = photo_set(args.photos, Path(os.environ.get("BENCH_CACHE", "/tmp/jildi-bench-photos")), DATA_DIR)
+    photos = photo_set(
+        args.photos,
+        Path(os.environ.get("BENCH_CACHE") or Path(tempfile.gettempdir()) / "jildi-bench-photos"),
+        DATA_DIR,
+    )
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     result: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "commit": commit.stdout.strip(),
         "quick": args.quick,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_avg_at_start": os.getloadavg()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_avg_at_start": os.getloadavg(),
+        },
         "model_dir": str(MODEL_DIR.relative_to(ROOT) if MODEL_DIR.is_relative_to(ROOT) else MODEL_DIR),
         "model_version": json.loads((MODEL_DIR / "metadata.json").read_text())["version"],
-        "photos": {"count": len(photos), "size": "4000x3000 (stored 3000x4000 + EXIF orientation 6)", "quality": 90},
+        "photos": {
+            "count": len(photos),
+            "size": "4000x3000 (stored 3000x4000 + EXIF orientation 6)",
+            "quality": 90,
+        },
     }
     logger.info("micro benchmarks")
     result["micro"] = micro.run(photos, MODEL_DIR, quick=args.quick)
     if not args.no_e2e:
         cfg = e2e.Config(
-            web_workers=args.web_workers, web_threads=args.web_threads, worker_concurrency=args.worker_concurrency
+            web_workers=args.web_workers,
+            web_threads=args.web_threads,
+            worker_concurrency=args.worker_concurrency,
         )
         logger.info("end-to-end load (%s)", cfg)
         result["e2e"] = e2e.run(photos, cfg, quick=args.quick, baseline=not args.no_baseline)
@@ -143,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     print()
     print(table(rows))
-    print(f"\nwritten {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} in {result['runtime_s']} s")
+    print(
+        f"\nwritten {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} in {result['runtime_s']} s"
+    )
     return 0
 
 

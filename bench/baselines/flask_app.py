@@ -18,6 +18,7 @@ import io
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ from ml.model import build_model
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = Path(os.environ.get("JILDI_MODEL_DIR") or ROOT / "ml" / "models" / "jildi-mnv2-v1")
-OUT_DIR = Path(os.environ.get("BASELINE_OUT_DIR", "/tmp/jildi-flask-baseline"))
+OUT_DIR = Path(os.environ.get("BASELINE_OUT_DIR") or tempfile.mkdtemp(prefix="jildi-flask-baseline-"))
 OUT_DIR.mkdir(parents=True, exist_ok=True)
 
 torch.set_num_threads(int(os.environ.get("BASELINE_TORCH_THREADS", "1")))
@@ -63,7 +64,7 @@ def health() -> tuple[str, int]:
 
 
 @app.post("/predict")
-def predict():  # noqa: ANN201 - Flask response
+def predict():
     upload = request.files["image"]
     data = upload.read()
     image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")

@@ -24,13 +24,14 @@ ICONS := camera camera-fill upload image clock clock-history shield-lock shield-
 	box-arrow-right heart-pulse clipboard2-pulse trash arrow-repeat eye search hourglass-split \
 	journal-medical chat-left-text lock envelope person-badge list-check
 
-.PHONY: help run test lint format vendor venv system-deps services database messages setup-common
+.PHONY: help run test lint format vendor venv system-deps services database messages setup-common bench
 
 help:
 	@echo "make run     - set everything up and start web + Celery worker + beat on http://$(HOST):$(PORT)/"
 	@echo "make test    - set up and run the whole test suite (pytest, browser tests included)"
 	@echo "make lint    - ruff check + ruff format --check"
 	@echo "make vendor  - npm ci and copy front-end libraries into static/vendor/"
+	@echo "make bench   - benchmarks vs the seed-style baseline (< 15 min); writes bench/results/<date>.json"
 
 # --- setup pieces --------------------------------------------------------------
 
@@ -104,6 +105,11 @@ run: setup-common
 
 test: setup-common
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
+
+# Benchmarks: micro (model step, 12-MP decode) + end-to-end load on a throw-away database
+# (jildi_bench, dropped afterwards) against the seed-style Flask baseline. BENCH_ARGS=--quick for a smoke run.
+bench: venv database
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

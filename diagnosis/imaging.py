@@ -9,8 +9,8 @@ no camera serial, no XMP, no embedded thumbnail).
 
 from __future__ import annotations
 
-import contextlib
 import io
+import math
 import re
 import struct
 import warnings
@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
 try:  # HEIC/HEIF (iPhone photos)
     import pillow_heif
@@ -42,9 +42,9 @@ _MARKUP = re.compile(rb"<(?:html|script|svg|!doctype|iframe|body|object|embed|\?
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 64_000_000  # ~ a 48 MP phone photo with margin
 DEFAULT_MIN_SIDE = 64
-DEFAULT_STORED_MAX_SIDE = 2048
+DEFAULT_STORED_MAX_SIDE = 1600
 THUMBNAIL_SIDE = 320
-JPEG_QUALITY = 90
+JPEG_QUALITY = 88
 
 
 def max_upload_bytes() -> int:
@@ -127,11 +127,30 @@ def _to_rgb(img: Image.Image) -> Image.Image:
 
 
 def _encode_jpeg(img: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
-    # A fresh image: no info dict, so no EXIF/XMP/ICC/comment can ride along.
-    fresh = Image.frombytes("RGB", img.size, img.tobytes())
+    # Empty info dict and no exif/icc arguments: no EXIF, XMP, ICC or comment rides along.
+    img.info = {}
     out = io.BytesIO()
-    fresh.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
+    img.save(out, format="JPEG", quality=quality)
     return out.getvalue()
+
+
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _orientation(img: Image.Image) -> int:
+    """The EXIF orientation tag (1 when absent or unreadable)."""
+    try:
+        return int(img.getexif().get(0x0112, 1))
+    except (OSError, ValueError, SyntaxError, TypeError, struct.error):
+        return 1
 
 
 def validate_upload(upload: UploadedFile | io.IOBase) -> CleanImage:
@@ -182,10 +201,14 @@ def validate_upload(upload: UploadedFile | io.IOBase) -> CleanImage:
                     _("Animated images are not accepted. Please upload a single still photo."),
                     "animated",
                 )
-            if fmt == "JPEG":
-                # Decode at a reduced scale when the photo is far bigger than we keep.
-                img.draft("RGB", (stored_max_side(), stored_max_side()))
+            if fmt in ("JPEG", "MPO"):
+                # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when the photo is far bigger
+                # than what we keep (a 12 MP photo decodes at 1/2: ~4x less work).
+                side = stored_max_side()
+                scale = side / max(width, height)
+                img.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
             img.load()
+            orientation = _orientation(img)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -203,16 +226,16 @@ def validate_upload(upload: UploadedFile | io.IOBase) -> CleanImage:
             "corrupt",
         ) from None
 
-    # Broken EXIF: keep the pixels as they are; the metadata is dropped anyway.
-    with contextlib.suppress(OSError, ValueError, SyntaxError):
-        img = ImageOps.exif_transpose(img) or img
     img = _to_rgb(img)
     side = stored_max_side()
     if max(img.size) > side:
-        img.thumbnail((side, side), Image.Resampling.LANCZOS)
+        img.thumbnail((side, side), Image.Resampling.BICUBIC)
+    # Orientation is applied after downscaling (same result, a fraction of the work).
+    if orientation in _TRANSPOSE:
+        img = img.transpose(_TRANSPOSE[orientation])
     jpeg = _encode_jpeg(img)
     thumb = img.copy()
-    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BICUBIC)
     return CleanImage(
         jpeg=jpeg,
         thumbnail=_encode_jpeg(thumb, quality=85),

@@ -162,7 +162,7 @@ def diagnosis_run(*, diagnosis_id: str) -> Diagnosis | None:
     diagnosis = _claim(diagnosis_id)
     if diagnosis is None:
         return Diagnosis.objects.filter(pk=diagnosis_id).first()
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
 
     from ml import predictor as ml_predictor  # lazy: worker only, never the web process
 
@@ -236,7 +236,13 @@ def diagnosis_run(*, diagnosis_id: str) -> Diagnosis | None:
             current.save()
         if old_heatmap and old_heatmap != heatmap_name:
             _delete_files([old_heatmap])
-        logger.info("diagnosis %s %s in %.3fs", diagnosis_id, current.status, time.monotonic() - started)
+        logger.info(
+            "diagnosis %s %s in %.3fs (cpu %.3fs)",
+            diagnosis_id,
+            current.status,
+            time.monotonic() - started,
+            time.process_time() - cpu_started,
+        )
         return current
     except _transient_errors():
         _delete_files([heatmap_name])

@@ -143,6 +143,55 @@ def decode(photos: list[bytes], model_dir: Path, runs: int, seed_runs: int) -> d
     }
 
 
+def pipeline_stages(photos: list[bytes], model_dir: Path, runs: int) -> dict[str, Any]:
+    """CPU cost of the product's two halves on one core, in-process (no HTTP, no DB, no broker).
+
+    web: diagnosis.imaging.validate_upload (sniff, DCT-scaled decode, orient, re-encode, thumbnail).
+    worker: the steps of diagnosis.services.diagnosis_run between the DB reads/writes: decode the
+    stored photo, predict (preprocess + model + OOD + CAM), render and encode the heat map.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+    import django
+
+    django.setup()
+    from diagnosis import services
+    from diagnosis.imaging import validate_upload
+    from ml.imaging import load_image
+    from ml.overlay import render_overlay
+    from ml.predictor import Predictor
+
+    predictor = Predictor(model_dir)
+    cleans = [validate_upload(io.BytesIO(p)) for p in photos]
+    side = services.OVERLAY_MAX_SIDE
+    state = {"i": 0}
+
+    def web() -> None:
+        state["i"] += 1
+        validate_upload(io.BytesIO(photos[state["i"] % len(photos)]))
+
+    def worker() -> None:
+        state["i"] += 1
+        image = load_image(io.BytesIO(cleans[state["i"] % len(cleans)].jpeg), draft_size=(side, side))
+        prediction = predictor.predict(image)
+        if not prediction.ood_flag:
+            render_overlay(image, prediction.cam, max_side=side)
+
+    def cpu(fn: Callable[[], Any]) -> list[float]:
+        fn()
+        samples = []
+        for _ in range(runs):
+            start = time.process_time()
+            fn()
+            samples.append((time.process_time() - start) * 1000.0)
+        return samples
+
+    return {
+        "stored_photo": {"size": [cleans[0].width, cleans[0].height], "bytes": len(cleans[0].jpeg)},
+        "web_validate_cpu_ms": summarize(cpu(web)),
+        "worker_task_cpu_ms": summarize(cpu(worker)),
+    }
+
+
 def run(photos: list[bytes], model_dir: Path, quick: bool) -> dict[str, Any]:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     scale = 0.1 if quick else 1.0
@@ -151,4 +200,5 @@ def run(photos: list[bytes], model_dir: Path, quick: bool) -> dict[str, Any]:
             photos, model_dir, runs=max(10, int(300 * scale)), seed_runs=max(5, int(60 * scale))
         ),
         "decode": decode(photos, model_dir, runs=max(5, int(60 * scale)), seed_runs=max(2, int(12 * scale))),
+        "pipeline": pipeline_stages(photos, model_dir, runs=max(5, int(40 * scale))),
     }

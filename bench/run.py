@@ -54,11 +54,37 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
             dec["product"]["p50"] <= 45,
         )
     )
+    pipe = r["micro"]["pipeline"]
+    web_ms, worker_ms = pipe["web_validate_cpu_ms"]["p50"], pipe["worker_task_cpu_ms"]["p50"]
+    r["capacity"] = {
+        "worker_cpu_ms_per_diagnosis": worker_ms,
+        "web_cpu_ms_per_diagnosis": web_ms,
+        "diagnoses_per_day_per_worker_core": int(86_400_000 / worker_ms),
+    }
+    rows.append(
+        (
+            "per-diagnosis CPU (in-process)",
+            "info",
+            f"web {web_ms} ms + worker {worker_ms} ms -> {int(86_400_000 / worker_ms):,}/day/worker core",
+            None,
+        )
+    )
     e = r.get("e2e")
     if not e:
         return rows
     p = e["product"]
     c1, c8 = p["load"]["c1"], p["load"]["c8"]
+    if "cpu_ms_per_diagnosis" in c8:
+        cost = c8["cpu_ms_per_diagnosis"]
+        r["capacity"]["e2e_cpu_ms_per_diagnosis_c8"] = cost
+        rows.append(
+            (
+                "per-diagnosis CPU under load (c=8)",
+                "info",
+                f"web {cost['web']} ms + worker {cost['worker']} ms (processes incl. Django/Celery)",
+                None,
+            )
+        )
     rows.append(("e2e c=1 p50", "<= 300 ms", f"{c1['p50_ms']} ms", c1["p50_ms"] <= 300))
     rows.append(("e2e c=1 p95", "<= 600 ms", f"{c1['p95_ms']} ms", c1["p95_ms"] <= 600))
     rows.append(

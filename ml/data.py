@@ -18,10 +18,7 @@ def list_images(root: str | Path) -> list[tuple[Path, str | None]]:
     subdirs = [d for d in sorted(root.iterdir()) if d.is_dir() and d.name in CLASS_CODES]
     if subdirs:
         return [
-            (p, d.name)
-            for d in subdirs
-            for p in sorted(d.iterdir())
-            if p.suffix.lower() in IMAGE_SUFFIXES
+            (p, d.name) for d in subdirs for p in sorted(d.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES
         ]
     return [(p, None) for p in sorted(root.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES]
 

@@ -26,15 +26,20 @@ from ml.metrics import classification_metrics
 from ml.predictor import Predictor, decide_batch, get_predictor
 
 log = logging.getLogger("ml.evaluate")
-CSV_COLUMNS = ["path", "true_label", "pred_label", *[f"prob_{c}" for c in CLASS_CODES], "ood_score", "ood_flag"]
+CSV_COLUMNS = [
+    "path",
+    "true_label",
+    "pred_label",
+    *[f"prob_{c}" for c in CLASS_CODES],
+    "ood_score",
+    "ood_flag",
+]
 
 
 def pointing_hit(cam: np.ndarray, mask: np.ndarray) -> bool:
     """Is the CAM's maximum (upsampled to the mask's size) inside the lesion mask?"""
     h, w = mask.shape
-    heat = np.asarray(
-        Image.fromarray((cam * 255).astype(np.uint8)).resize((w, h), Image.Resampling.BICUBIC)
-    )
+    heat = np.asarray(Image.fromarray((cam * 255).astype(np.uint8)).resize((w, h), Image.Resampling.BICUBIC))
     y, x = np.unravel_index(int(np.argmax(heat)), heat.shape)
     return bool(mask[y, x])
 

@@ -16,7 +16,7 @@ import numpy as np
 
 def gradcam_raw(features: np.ndarray, head_weight: np.ndarray, class_index: int) -> np.ndarray:
     """features: (K, H, W) last-block activations; head_weight: (classes, K). Returns (H, W)."""
-    k, h, w = features.shape
+    _k, h, w = features.shape
     alpha = head_weight[class_index] / float(h * w)
     cam = np.tensordot(alpha, features, axes=(0, 0))
     return np.maximum(cam, 0.0).astype(np.float32)

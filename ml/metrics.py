@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ml.constants import CLASS_CODES
@@ -20,7 +22,7 @@ def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int 
     correct = probs.argmax(axis=1) == labels
     edges = np.linspace(0.0, 1.0, bins + 1)
     ece = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         in_bin = (confidence > lo) & (confidence <= hi)
         if in_bin.any():
             ece += in_bin.mean() * abs(correct[in_bin].mean() - confidence[in_bin].mean())
@@ -80,7 +82,7 @@ def classification_metrics(
     is_mel, pred_mel = labels == mel, preds == mel
     valid_aucs = [a for a in aucs if not np.isnan(a)]
     return {
-        "n_labelled": int(len(labels)),
+        "n_labelled": len(labels),
         "accuracy": float((preds == labels).mean()),
         "balanced_accuracy": float(np.mean(recalls)),
         "macro_f1": float(np.mean(f1s)),

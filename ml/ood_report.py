@@ -57,7 +57,9 @@ def synthetic_images(seed: int = 0) -> dict[str, Image.Image]:
         images[f"noise-{i}"] = Image.fromarray(rng.integers(0, 256, (480, 640, 3), dtype=np.uint8))
     x = np.linspace(0, 1, 640)[None, :, None]
     y = np.linspace(0, 1, 480)[:, None, None]
-    images["gradient"] = Image.fromarray((np.concatenate([x + 0 * y, y + 0 * x, (x + y) / 2], 2) * 255).astype(np.uint8))
+    images["gradient"] = Image.fromarray(
+        (np.concatenate([x + 0 * y, y + 0 * x, (x + y) / 2], 2) * 255).astype(np.uint8)
+    )
     for i, (fg, bg) in enumerate([("black", "white"), ("white", "black"), ("navy", "lightyellow")]):
         im = Image.new("RGB", (640, 480), bg)
         draw = ImageDraw.Draw(im)
@@ -89,7 +91,9 @@ def main(argv: list[str] | None = None) -> dict:
             "scores": {n: round(s, 3) for n, s in scores.items()},
             "reasons": {n: r.ood_reason for n, r in results.items()},
         }
-        print(f"{group}: {sum(flagged.values())}/{len(scores)} flagged; missed: {report['groups'][group]['not_flagged']}")
+        print(
+            f"{group}: {sum(flagged.values())}/{len(scores)} flagged; missed: {report['groups'][group]['not_flagged']}"
+        )
     if args.out:
         args.out.write_text(json.dumps(report, indent=2))
     return report

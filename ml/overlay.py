@@ -46,9 +46,7 @@ def heatmap_rgba(cam: np.ndarray, size: tuple[int, int], max_alpha: float = 0.75
     return Image.fromarray(rgba, mode="RGBA")
 
 
-def render_overlay(
-    image: Image.Image, cam: np.ndarray, alpha: float = 0.75, max_side: int = 640
-) -> bytes:
+def render_overlay(image: Image.Image, cam: np.ndarray, alpha: float = 0.75, max_side: int = 640) -> bytes:
     """Blend the heat map over ``image`` and return PNG bytes (fast, low compression)."""
     photo = image.convert("RGB")
     if max(photo.size) > max_side:

@@ -118,6 +118,10 @@ class Predictor:
         self.version = self.metadata["version"]
         self.preprocessing = Preprocessing.from_dict(self.metadata["preprocessing"])
         self.temperature = float(self.metadata["temperature"])
+        # Prior correction for the training sampler (logit adjustment), see ml/export.py.
+        self.logit_bias = np.asarray(
+            self.metadata.get("logit_bias", [0.0] * len(CLASS_CODES)), dtype=np.float32
+        )
         self.decision = self.metadata["decision"]
         self.risk = self.metadata["risk"]
         head = np.load(self.model_dir / files["head"])
@@ -132,6 +136,10 @@ class Predictor:
             str(self.model_dir / files["onnx"]), options, providers=["CPUExecutionProvider"]
         )
 
+    def calibrated(self, logits: np.ndarray) -> np.ndarray:
+        """Logits (N, C) -> prior-corrected, temperature-scaled probabilities."""
+        return softmax(logits + self.logit_bias, self.temperature)
+
     # -- model step ------------------------------------------------------------------------
     def run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(N, 3, H, W) float32 -> (logits (N, C), features (N, K, h, w))."""
@@ -141,7 +149,7 @@ class Predictor:
     def step(self, tensor: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         """One preprocessed image (3, H, W) -> calibrated probabilities, CAM, target class."""
         logits, features = self.run(tensor[None])
-        probs = softmax(logits, self.temperature)[0]
+        probs = self.calibrated(logits)[0]
         target = decide(probs, self.decision)
         cam = normalize_cam(gradcam_raw(features[0], self.head_weight, target))
         return probs, cam, target
@@ -155,7 +163,7 @@ class Predictor:
         model_input = self.preprocessing.resize_image(image)
         tensor = self.preprocessing.normalize(model_input)
         logits, features = self.run(tensor[None])
-        probs = softmax(logits, self.temperature)[0]
+        probs = self.calibrated(logits)[0]
         target = decide(probs, self.decision)
         cam = normalize_cam(gradcam_raw(features[0], self.head_weight, target))
         ood_score = float(self.ood.score(features[0].mean(axis=(1, 2)))[0])

@@ -42,17 +42,13 @@ class Preprocessing:
         image = image.convert("RGB")
         if image.size != (self.width, self.height):
             # reducing_gap makes large downscales cheap (box pre-reduction, then bilinear).
-            image = image.resize(
-                (self.width, self.height), Image.Resampling.BILINEAR, reducing_gap=2.0
-            )
+            image = image.resize((self.width, self.height), Image.Resampling.BILINEAR, reducing_gap=2.0)
         return image
 
     def normalize(self, image: Image.Image) -> np.ndarray:
         """RGB image already at model size -> float32 CHW array, normalised."""
         array = np.asarray(image, dtype=np.float32) * (1.0 / 255.0)
-        array = (array - np.asarray(self.mean, dtype=np.float32)) / np.asarray(
-            self.std, dtype=np.float32
-        )
+        array = (array - np.asarray(self.mean, dtype=np.float32)) / np.asarray(self.std, dtype=np.float32)
         return np.ascontiguousarray(array.transpose(2, 0, 1))
 
     def __call__(self, image: Image.Image) -> np.ndarray:

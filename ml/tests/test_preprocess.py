@@ -6,9 +6,9 @@ import numpy as np
 from PIL import Image
 
 from ml.imaging import load_image
+from ml.predictor import default_model_dir
 from ml.preprocess import IMAGENET_MEAN, IMAGENET_STD, Preprocessing
 from ml.tests.conftest import needs_model
-from ml.predictor import default_model_dir
 
 
 def test_preprocessing_produces_normalised_chw_float32():

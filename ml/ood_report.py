@@ -91,9 +91,8 @@ def main(argv: list[str] | None = None) -> dict:
             "scores": {n: round(s, 3) for n, s in scores.items()},
             "reasons": {n: r.ood_reason for n, r in results.items()},
         }
-        print(
-            f"{group}: {sum(flagged.values())}/{len(scores)} flagged; missed: {report['groups'][group]['not_flagged']}"
-        )
+        missed = report["groups"][group]["not_flagged"]
+        print(f"{group}: {sum(flagged.values())}/{len(scores)} flagged; missed: {missed}")
     if args.out:
         args.out.write_text(json.dumps(report, indent=2))
     return report

@@ -409,7 +409,13 @@ def run_baseline(
     return result
 
 
-def run(photos: list[bytes], cfg: Config, quick: bool, baseline: bool = True) -> dict[str, Any]:
+def run(
+    photos: list[bytes],
+    cfg: Config,
+    quick: bool,
+    baseline: bool = True,
+    variants: list[Config] | None = None,
+) -> dict[str, Any]:
     durations = {1: 3.0, 8: 3.0} if quick else {1: 20.0, 8: 30.0}
     workdir = Path(tempfile.mkdtemp(prefix="jildi-bench-"))
     try:
@@ -419,6 +425,15 @@ def run(photos: list[bytes], cfg: Config, quick: bool, baseline: bool = True) ->
         }
         if baseline:
             out["baseline"] = run_baseline(photos, durations, workdir, workers=os.cpu_count() or 2)
+        # Configuration tuning: the same c=8 load with one knob changed at a time.
+        out["tuning"] = []
+        for n, variant in enumerate(variants or []):
+            vdir = workdir / f"variant-{n}"
+            vdir.mkdir()
+            measured = run_product(photos, variant, {8: 3.0 if quick else 15.0}, vdir)
+            out["tuning"].append(
+                {"config": measured["config"], "c8": measured["load"]["c8"], "memory": measured["memory"]}
+            )
         return out
     finally:
         drop_database()

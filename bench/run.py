@@ -128,6 +128,18 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     return rows
 
 
+def tuning_variants(cfg: e2e.Config) -> list[e2e.Config]:
+    """One knob at a time around the shipped configuration (measured at c=8)."""
+    from dataclasses import replace
+
+    return [
+        replace(cfg, worker_concurrency=1),
+        replace(cfg, worker_concurrency=3),
+        replace(cfg, web_workers=1, web_threads=4),
+        replace(cfg, web_workers=3, web_threads=1),
+    ]
+
+
 def table(rows: list[tuple[str, str, str, bool | None]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [f"{'measure':<{widths[0]}}  {'target':<{widths[1]}}  {'measured':<{widths[2]}}  met"]
@@ -143,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short smoke run")
     parser.add_argument("--no-e2e", action="store_true", help="micro benchmarks only")
     parser.add_argument("--no-baseline", action="store_true", help="skip the Flask baseline load")
+    parser.add_argument("--no-tuning", action="store_true", help="skip the configuration variants")
     parser.add_argument("--photos", type=int, default=7)
     parser.add_argument("--web-workers", type=int, default=e2e.Config.web_workers)
     parser.add_argument("--web-threads", type=int, default=e2e.Config.web_threads)
@@ -186,7 +199,10 @@ def main(argv: list[str] | None = None) -> int:
             worker_concurrency=args.worker_concurrency,
         )
         logger.info("end-to-end load (%s)", cfg)
-        result["e2e"] = e2e.run(photos, cfg, quick=args.quick, baseline=not args.no_baseline)
+        variants = [] if args.no_tuning else tuning_variants(cfg)
+        result["e2e"] = e2e.run(
+            photos, cfg, quick=args.quick, baseline=not args.no_baseline, variants=variants
+        )
     rows = targets(result)
     result["targets"] = [{"what": w, "target": t, "measured": m, "met": ok} for w, t, m, ok in rows]
     result["runtime_s"] = round(time.monotonic() - started, 1)
@@ -195,6 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     print()
     print(table(rows))
+    for variant in result.get("e2e", {}).get("tuning", []):
+        c, load = variant["config"], variant["c8"]
+        print(
+            f"  tuning: web {c['web_workers']}x{c['web_threads']} threads, "
+            f"worker -c {c['worker_concurrency']}: "
+            f"{load['throughput_per_s']} /s, p95 {load['p95_ms']} ms, {load['errors']} errors"
+        )
     print(
         f"\nwritten {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} in {result['runtime_s']} s"
     )

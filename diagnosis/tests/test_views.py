@@ -259,3 +259,12 @@ def test_melanoma_flag_below_the_top_probability_is_explained(owner_client: Clie
     html = owner_client.get(flagged.get_absolute_url()).content.decode()
     assert 'data-testid="flagged-class"' in html and "Melanoma" in html
     assert reverse("diseases:detail", kwargs={"slug": "mel"}) in html
+
+
+def test_failure_message_is_shown_in_arabic(owner_client: Client, owner: Any) -> None:
+    from diagnosis.services import MSG_MODEL_MISSING
+
+    failed = make_diagnosis(owner=owner, status=Diagnosis.Status.FAILED, error_message=MSG_MODEL_MISSING)
+    html = owner_client.get(failed.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert 'dir="rtl"' in html
+    assert "نموذج التحليل غير متاح" in html and MSG_MODEL_MISSING not in html

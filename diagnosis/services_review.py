@@ -265,3 +265,15 @@ def feedback_notify_patient(*, version_id: int) -> bool:
         version.notified_at = timezone.now()
         version.save(update_fields=["notified_at"])
     return True
+
+
+def review_sweep(*, notify_older_than: timedelta = timedelta(minutes=2)) -> dict[str, int]:
+    """Housekeeping (celery beat): drop expired claims and re-send patient emails
+    whose first attempt failed (SMTP down). Never sends a version twice."""
+    cutoff = timezone.now() - notify_older_than
+    pending = FeedbackVersion.objects.filter(notified_at__isnull=True, created_at__lt=cutoff)
+    sent = sum(1 for pk in pending.values_list("pk", flat=True) if feedback_notify_patient(version_id=pk))
+    expired = claims_release_expired()
+    if sent or expired:
+        logger.info("review sweep: emails_sent=%d claims_expired=%d", sent, expired)
+    return {"emails_sent": sent, "claims_expired": expired}

@@ -86,3 +86,6 @@ def _schedule_sweeper() -> None:
 
 
 _schedule_sweeper()
+
+
+from diagnosis import tasks_review  # noqa: E402, F401  (clinician review housekeeping task)

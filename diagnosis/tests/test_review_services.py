@@ -226,3 +226,35 @@ def test_feedback_values_are_validated_by_the_service(clinician: Any, case: Any,
     with pytest.raises(ValidationError):
         give_feedback(diagnosis=case, author=clinician, **overrides)
     assert not FeedbackVersion.objects.exists()
+
+
+def test_sweep_resends_an_email_that_failed_and_only_once(
+    clinician: Any, case: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.mail import EmailMessage
+
+    from diagnosis.services_review import review_sweep
+
+    def smtp_down(self: Any, fail_silently: bool = False) -> int:
+        raise ConnectionRefusedError("smtp down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(EmailMessage, "send", smtp_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            give_feedback(diagnosis=case, author=clinician)
+    assert mail.outbox == []
+    version = FeedbackVersion.objects.get()
+    assert version.notified_at is None
+    FeedbackVersion.objects.filter(pk=version.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert review_sweep()["emails_sent"] == 1
+    assert review_sweep()["emails_sent"] == 0
+    assert len(mail.outbox) == 1
+
+
+def test_review_sweep_task_runs_on_the_default_queue() -> None:
+    from diagnosis.tasks_review import review_sweep
+    from portal.celery import app
+
+    assert review_sweep.name == "diagnosis.review.sweep"
+    assert app.amqp.router.route({}, review_sweep.name).get("queue").name == "default"
+    assert app.conf.beat_schedule["diagnosis-review-sweep"]["task"] == review_sweep.name

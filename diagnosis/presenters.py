@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from diagnosis.models import Diagnosis, class_name
 from diseases.selectors import disease_for_code
 
 POLL_SECONDS = 1
+# After this, a pending result says it is taking longer than usual.
+SLOW_AFTER = timedelta(seconds=30)
 
 
 def disease_url(code: str) -> str:
@@ -30,4 +34,5 @@ def result_context(diagnosis: Diagnosis) -> dict[str, Any]:
         "poll_seconds": POLL_SECONDS,
         "disease_url": disease_url(diagnosis.predicted_class),
         "cam_class_name": class_name(diagnosis.cam_class) if diagnosis.cam_class else "",
+        "slow": diagnosis.is_pending and timezone.now() - diagnosis.created_at > SLOW_AFTER,
     }

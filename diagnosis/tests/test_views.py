@@ -268,3 +268,15 @@ def test_failure_message_is_shown_in_arabic(owner_client: Client, owner: Any) ->
     html = owner_client.get(failed.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert 'dir="rtl"' in html
     assert "نموذج التحليل غير متاح" in html and MSG_MODEL_MISSING not in html
+
+
+def test_slow_pending_result_says_so(owner_client: Client, owner: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    queued = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    assert "slow-message" not in owner_client.get(queued.get_absolute_url()).content.decode()
+    Diagnosis.objects.filter(pk=queued.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    fragment = owner_client.get(reverse("diagnosis:status", kwargs={"pk": queued.pk})).content.decode()
+    assert "slow-message" in fragment and 'hx-trigger="every 1s"' in fragment

@@ -72,6 +72,10 @@ def patient_review_data(diagnosis: Diagnosis) -> dict[str, Any] | None:
 
 
 class DiagnosisSerializer(serializers.ModelSerializer):
+    # Declared (not generated) so the schema allows "" (no body site / no risk tier yet):
+    # DRF drops allow_blank from generated read-only fields.
+    body_site = serializers.ChoiceField(choices=BodySite.choices, allow_blank=True, read_only=True)
+    risk_tier = serializers.ChoiceField(choices=Diagnosis.Risk.choices, allow_blank=True, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     risk_tier_display = serializers.CharField(source="get_risk_tier_display", read_only=True)
     body_site_display = serializers.CharField(source="get_body_site_display", read_only=True)

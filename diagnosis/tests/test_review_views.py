@@ -144,7 +144,9 @@ def test_clinician_claims_then_gives_feedback(clinician: Any, clinician_client: 
     response = clinician_client.post(reverse("clinician:claim", kwargs={"pk": case.pk}))
     assert response.status_code == 302
     assert CaseClaim.objects.get(diagnosis=case).clinician == clinician
-    response = clinician_client.post(reverse("clinician:feedback", kwargs={"pk": case.pk}), feedback_post_data())
+    response = clinician_client.post(
+        reverse("clinician:feedback", kwargs={"pk": case.pk}), feedback_post_data()
+    )
     assert response.status_code == 302
     feedback = Feedback.objects.get(diagnosis=case)
     assert (feedback.verdict, feedback.diagnosis_code, feedback.urgency) == ("disagree", "mel", "soon")
@@ -180,6 +182,14 @@ def test_another_clinician_sees_the_case_is_taken_and_cannot_act(clinician: Any,
     assert response.status_code == 403
     assert not Feedback.objects.exists()
     assert colleague.post(reverse("clinician:assign", kwargs={"pk": case.pk})).status_code == 404
+
+
+@pytest.mark.parametrize("name", CASE_GET_URLS)
+def test_another_clinician_may_still_read_a_claimed_case(clinician: Any, case: Diagnosis, name: str) -> None:
+    """A claim reserves the writing, not the reading (a second opinion stays possible)."""
+    case_claim(diagnosis=case, clinician=clinician)
+    colleague = client_for(make_other_clinician())
+    assert colleague.get(reverse(name, kwargs={"pk": case.pk})).status_code == 200
 
 
 def test_another_clinician_cannot_amend_feedback(clinician: Any, case: Diagnosis) -> None:

@@ -175,9 +175,9 @@ def feedback(request: HttpRequest, pk: Any) -> HttpResponse:
     if form.is_valid():
         saved = feedback_save(diagnosis=diagnosis, author=request.user, **form.cleaned_data)
         if saved.version > 1:
-            messages.success(request, _("Your amendment was saved. The patient has been notified."))
+            messages.success(request, _("Your amendment was saved. The patient will be notified by email."))
         else:
-            messages.success(request, _("Your feedback was saved. The patient has been notified."))
+            messages.success(request, _("Your feedback was saved. The patient will be notified by email."))
         return redirect("clinician:case", pk=diagnosis.pk)
     context = _case_context(request, diagnosis, form=form)
     if not context["can_edit"]:

@@ -299,3 +299,21 @@ def test_history_has_no_badge_before_review(owner_client: Client, case: Diagnosi
 def test_other_patient_cannot_read_the_feedback(clinician: Any, other_client: Client, case: Diagnosis):
     give_feedback(diagnosis=case, author=clinician)
     assert other_client.get(case.get_absolute_url()).status_code == 404
+
+
+def test_amending_through_the_form_keeps_history_and_emails_again(
+    clinician_client: Client, case: Diagnosis, owner: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+
+    url = reverse("clinician:feedback", kwargs={"pk": case.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        clinician_client.post(url, feedback_post_data(urgency="routine", message="First look: routine."))
+    with django_capture_on_commit_callbacks(execute=True):
+        clinician_client.post(url, feedback_post_data(urgency="emergency", message="On reflection: today."))
+    assert [m.to for m in mail.outbox] == [[owner.email], [owner.email]]
+    html = clinician_client.get(reverse("clinician:case", kwargs={"pk": case.pk})).content.decode()
+    assert html.count('data-testid="feedback-version"') == 2
+    assert "First look: routine." in html and "On reflection: today." in html
+    feedback = Feedback.objects.get()
+    assert (feedback.version, feedback.urgency) == (2, "emergency")

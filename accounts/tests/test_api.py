@@ -182,3 +182,12 @@ def test_account_lockout_answers_429_json(owner: Any) -> None:
     assert response["Content-Type"].startswith("application/json")
     assert error_code(response) == "locked_out"
     assert int(response["Retry-After"]) > 0
+
+
+def test_api_own_messages_are_translated(owner: Any) -> None:
+    client = APIClient()
+    data = {"email": owner.email, "password": "wrong-password"}
+    english = client.post(TOKEN_URL + "?lang=en", data, format="json").json()["error"]["message"]
+    arabic = client.post(TOKEN_URL + "?lang=ar", data, format="json").json()["error"]["message"]
+    assert english == "The email address or password is not correct."
+    assert arabic == "عنوان البريد الإلكتروني أو كلمة المرور غير صحيحة."

@@ -137,3 +137,22 @@ def test_patient_review_request_reaches_clinician_and_feedback_comes_back(
     page.goto(f"{live_server.url}{reverse('diagnosis:history')}")
     assert page.locator("[data-testid=history-reviewed]").count() == 1
     assert len(smtp_catchall.messages) == 1
+
+
+def test_clinician_area_in_arabic_is_right_to_left(
+    live_server: Any, browser_page: Any, owner: Any, clinician: Any, password: str
+) -> None:
+    from diagnosis.tests.review_helpers import make_case
+
+    case = make_case(owner=owner, risk_tier="urgent", body_site="back")
+    clinician.preferred_language = "ar"
+    clinician.save(update_fields=["preferred_language"])
+    page = browser_page
+    login(page, live_server, clinician, password)
+    page.goto(f"{live_server.url}{reverse('clinician:queue')}")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.get_by_role("heading", name="قائمة المراجعة").is_visible()
+    assert "عاجل" in page.locator("[data-testid=queue-row]").first.inner_text()
+    page.goto(f"{live_server.url}{reverse('clinician:case', kwargs={'pk': case.pk})}")
+    assert page.get_by_test_id("claim-button").inner_text().strip() == "احجز هذه الحالة"
+    assert page.get_by_text("ملاحظة سريرية خاصة").first.is_visible()

@@ -164,7 +164,12 @@ def diagnosis_run(*, diagnosis_id: str) -> Diagnosis | None:
         return Diagnosis.objects.filter(pk=diagnosis_id).first()
     started, cpu_started = time.monotonic(), time.process_time()
 
-    from ml import predictor as ml_predictor  # lazy: worker only, never the web process
+    try:
+        from ml import predictor as ml_predictor  # lazy: worker only, never the web process
+    except ImportError:  # e.g. onnxruntime not installed on this worker
+        logger.exception("cannot import the predictor; diagnosis %s failed", diagnosis_id)
+        _fail(diagnosis_id, MSG_MODEL_MISSING)
+        return Diagnosis.objects.filter(pk=diagnosis_id).first()
 
     model_errors = tuple(
         getattr(ml_predictor, name)
@@ -173,7 +178,7 @@ def diagnosis_run(*, diagnosis_id: str) -> Diagnosis | None:
     )
     try:
         predictor = ml_predictor.get_predictor()
-    except model_errors:
+    except (*model_errors, ImportError):
         logger.exception("no model available; diagnosis %s failed", diagnosis_id)
         _fail(diagnosis_id, MSG_MODEL_MISSING)
         return Diagnosis.objects.filter(pk=diagnosis_id).first()

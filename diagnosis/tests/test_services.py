@@ -275,3 +275,19 @@ def test_sweep_command_runs(db: Any) -> None:
     out = io.StringIO()
     call_command("sweep_diagnoses", "--older-than", "60", stdout=out)
     assert "requeued=0" in out.getvalue()
+
+
+def test_corrupted_model_fails_with_the_same_clear_message(
+    owner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ml import predictor as ml_predictor
+
+    def corrupted(*args: Any, **kwargs: Any) -> None:
+        raise ml_predictor.ModelIntegrityError("checksum mismatch")
+
+    monkeypatch.setattr(ml_predictor, "get_predictor", corrupted)
+    diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    diagnosis_run(diagnosis_id=str(diagnosis.pk))
+    diagnosis.refresh_from_db()
+    assert diagnosis.status == Diagnosis.Status.FAILED
+    assert diagnosis.error_message == services.MSG_MODEL_MISSING

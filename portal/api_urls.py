@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from importlib.util import find_spec
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from diagnosis import api as diagnosis_api
 from diseases import api as diseases_api
+from portal.api.errors import not_found
 
 app_name = "api"
 
@@ -41,6 +42,9 @@ if find_spec("diagnosis.api_clinician") is not None:
     from diagnosis import api_clinician
 
     v1 += api_clinician.urlpatterns
+
+# Anything else under /api/v1/ answers in the API's error format too.
+v1.append(re_path(r"^.*$", not_found))
 
 urlpatterns = [
     path("v1/", include(v1)),

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,7 +18,10 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+logger = logging.getLogger(__name__)
+
 NON_FIELD_KEYS = {"non_field_errors", "detail"}
+SERVER_ERROR = _("Something went wrong on our side. Please try again later.")
 
 
 def _flatten(detail: Any) -> list[str]:
@@ -60,7 +64,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(detail=message)
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
-        return response  # unexpected errors stay 500s (logged by Django)
+        # An unexpected error: log it with its traceback, answer in the API's format.
+        view = context.get("view")
+        logger.error("API error in %s", type(view).__name__, exc_info=exc)
+        return Response(
+            {"error": {"code": "server_error", "message": str(SERVER_ERROR), "fields": {}}},
+            status=500,
+        )
     fields: dict[str, list[str]] = {}
     detail = exc.detail
     if isinstance(exc, exceptions.ValidationError) and isinstance(detail, dict):
@@ -127,3 +137,11 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
         description, example = ERROR_DESCRIPTIONS[code]
         out[code] = OpenApiResponse(ErrorSerializer, description=description, examples=[example])
     return out
+
+
+def not_found(request: Any, *args: Any, **kwargs: Any) -> Any:
+    """JSON 404 for unknown URLs under /api/v1/ (instead of the site's HTML page)."""
+    from django.http import JsonResponse
+
+    body = {"error": {"code": "not_found", "message": str(exceptions.NotFound.default_detail), "fields": {}}}
+    return JsonResponse(body, status=404)

@@ -128,6 +128,22 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     return rows
 
 
+def markdown(result: dict[str, Any], rows: list[tuple[str, str, str, bool | None]]) -> str:
+    """The table as Markdown, for the README's Benchmarks section."""
+    lines = ["| Measure | Target | Measured | Met |", "|---|---|---|---|"]
+    for what, target, measured, met in rows:
+        flag = "yes" if met else ("—" if met is None else "**no**")
+        lines.append(f"| {what} | {target} | {measured} | {flag} |")
+    for variant in result.get("e2e", {}).get("tuning", []):
+        c, load = variant["config"], variant["c8"]
+        lines.append(
+            f"| tuning (c=8): gunicorn {c['web_workers']}x{c['web_threads']}, celery -c "
+            f"{c['worker_concurrency']} | info | {load['throughput_per_s']} /s, p50 {load['p50_ms']} ms, "
+            f"p95 {load['p95_ms']} ms, {load['errors']} errors | — |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def tuning_variants(cfg: e2e.Config) -> list[e2e.Config]:
     """One knob at a time around the shipped configuration (measured at c=8)."""
     from dataclasses import replace
@@ -209,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or RESULTS / f"{dt.date.today().isoformat()}{'-quick' if args.quick else ''}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    out.with_suffix(".md").write_text(markdown(result, rows))
     print()
     print(table(rows))
     for variant in result.get("e2e", {}).get("tuning", []):

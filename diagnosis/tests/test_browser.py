@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from django.urls import reverse
 from PIL import Image, ImageDraw
@@ -137,13 +139,19 @@ def test_non_skin_photo_is_rejected_with_retake_advice(
     assert page.locator("[data-testid=risk-tier]").count() == 0
 
 
-@pytest.fixture
-def camera_page(chromium_browser: Any) -> Iterator[Any]:
-    """Chromium with a fake camera (test pattern) and auto-accepted permission."""
+@contextmanager
+def fake_camera_browser(chromium_browser: Any, extra_args: list[str]) -> Iterator[Any]:
+    """Chromium with a fake camera and auto-accepted camera permission."""
     browser = chromium_browser.browser_type.launch(
         executable_path="/usr/bin/chromium",
         headless=True,
-        args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", *FAKE_CAMERA_ARGS],
+        args=[
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-gpu",
+            *FAKE_CAMERA_ARGS,
+            *extra_args,
+        ],
     )
     context = browser.new_context(viewport={"width": 900, "height": 1000}, locale="en-GB")
     context.set_default_timeout(20_000)
@@ -152,6 +160,55 @@ def camera_page(chromium_browser: Any) -> Iterator[Any]:
     finally:
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def camera_page(chromium_browser: Any) -> Iterator[Any]:
+    """The fake device's built-in test pattern (not skin)."""
+    with fake_camera_browser(chromium_browser, []) as page:
+        yield page
+
+
+def write_y4m(image_path: Path, out: Path, frames: int = 30) -> Path:
+    """A Y4M (4:2:0) video of one still image, for --use-file-for-fake-video-capture."""
+    img = Image.open(image_path).convert("RGB").resize((640, 480))
+    ycbcr = np.asarray(img.convert("YCbCr"))
+    y = ycbcr[:, :, 0].tobytes()
+    chroma = [np.asarray(Image.fromarray(ycbcr[:, :, i]).resize((320, 240))).tobytes() for i in (1, 2)]
+    with out.open("wb") as fh:
+        fh.write(b"YUV4MPEG2 W640 H480 F30:1 Ip A1:1 C420jpeg\n")
+        for _ in range(frames):
+            fh.write(b"FRAME\n" + y + chroma[0] + chroma[1])
+    return out
+
+
+@pytest.fixture
+def lesion_camera_page(chromium_browser: Any, lesion_file: Path, tmp_path: Path) -> Iterator[Any]:
+    """The fake camera films a dermoscopic lesion image."""
+    video = write_y4m(lesion_file, tmp_path / "lesion.y4m")
+    with fake_camera_browser(chromium_browser, [f"--use-file-for-fake-video-capture={video}"]) as page:
+        yield page
+
+
+def capture_and_send(page: Any, live_server: Any) -> None:
+    page.goto(f"{live_server.url}{reverse('diagnosis:camera')}")
+    page.wait_for_function("!document.querySelector('[data-testid=camera-capture]').disabled")
+    page.click("[data-testid=camera-capture]")
+    page.locator("[data-testid=camera-still]").wait_for(state="visible")
+    page.click("[data-testid=camera-submit]")
+    page.wait_for_url("**/diagnosis/*-*-*-*-*/")
+
+
+def test_camera_filming_a_lesion_reaches_a_full_result(
+    live_server: Any, lesion_camera_page: Any, owner: Any, password: str, celery_worker_proc: Any
+) -> None:
+    page = lesion_camera_page
+    login(page, live_server, owner, password)
+    capture_and_send(page, live_server)
+    assert wait_final(page) == "done", celery_worker_proc.log()
+    page.locator("[data-testid=heatmap]").wait_for(state="visible")
+    assert page.locator("[data-testid=risk-tier]").is_visible()
+    assert Diagnosis.objects.get().image_width == 640
 
 
 def test_camera_capture_with_fake_device_reaches_a_result(

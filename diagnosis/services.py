@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -114,7 +114,8 @@ def diagnosis_create(
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [DatabaseError, ConnectionError, TimeoutError]
+    # Only infrastructure hiccups; an IntegrityError/DataError would fail again on retry.
+    errors: list[type[BaseException]] = [OperationalError, InterfaceError, ConnectionError, TimeoutError]
     try:
         from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -238,7 +239,7 @@ def diagnosis_run(*, diagnosis_id: str) -> Diagnosis | None:
                 setattr(current, key, value)
             current.finished_at = timezone.now()
             current.error_message = ""
-            current.save()
+            current.save(update_fields=[*fields, "finished_at", "error_message"])
         if old_heatmap and old_heatmap != heatmap_name:
             _delete_files([old_heatmap])
         logger.info(

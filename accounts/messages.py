@@ -21,6 +21,4 @@ OVERRIDDEN_MSGIDS = (
     gettext_noop("Confirm"),
     gettext_noop("Cancel"),
     gettext_noop("Request new code"),
-    # django-axes ships no Arabic for its app name.
-    gettext_noop("Axes"),
 )

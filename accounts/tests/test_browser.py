@@ -54,9 +54,10 @@ def test_signup_verify_arabic_dark_logout_reset_and_login(live_server, browser_p
 
     # Dark theme survives a reload (and is saved to the profile).
     page.get_by_test_id("theme-menu").click()
-    page.get_by_test_id("theme-dark").click()
+    with page.expect_response("**/accounts/preferences/theme/") as saved:
+        page.get_by_test_id("theme-dark").click()
+    assert saved.value.ok
     assert html.get_attribute("data-bs-theme") == "dark"
-    page.wait_for_timeout(300)  # let the profile save land
     page.reload()
     assert page.locator("html").get_attribute("data-bs-theme") == "dark"
 

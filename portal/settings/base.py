@@ -72,7 +72,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
-    "axes",
+    "accounts.axes_app.AxesConfig",
     "accounts",
     "diseases",
     "diagnosis",

@@ -18,7 +18,7 @@ def test_anonymous_home_is_the_landing_page(client):
 
 def test_signed_in_home_is_the_dashboard(owner_client):
     body = owner_client.get(reverse("home")).content.decode()
-    assert "Welcome, Olivia" in body
+    assert "Welcome, Olivia Owner" in body
     assert reverse("accounts:profile") in body
 
 

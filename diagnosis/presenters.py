@@ -12,6 +12,7 @@ from diagnosis.models import Diagnosis, class_name
 from diseases.selectors import disease_for_code
 
 POLL_SECONDS = 1
+SLOW_POLL_SECONDS = 5
 # After this, a pending result says it is taking longer than usual.
 SLOW_AFTER = timedelta(seconds=30)
 
@@ -29,10 +30,12 @@ def disease_url(code: str) -> str:
 
 
 def result_context(diagnosis: Diagnosis) -> dict[str, Any]:
+    slow = diagnosis.is_pending and timezone.now() - diagnosis.created_at > SLOW_AFTER
     return {
         "diagnosis": diagnosis,
-        "poll_seconds": POLL_SECONDS,
+        # Poll less often once it is clearly slow (worker down, long queue).
+        "poll_seconds": SLOW_POLL_SECONDS if slow else POLL_SECONDS,
         "disease_url": disease_url(diagnosis.predicted_class),
         "cam_class_name": class_name(diagnosis.cam_class) if diagnosis.cam_class else "",
-        "slow": diagnosis.is_pending and timezone.now() - diagnosis.created_at > SLOW_AFTER,
+        "slow": slow,
     }

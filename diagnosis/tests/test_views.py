@@ -279,4 +279,4 @@ def test_slow_pending_result_says_so(owner_client: Client, owner: Any) -> None:
     assert "slow-message" not in owner_client.get(queued.get_absolute_url()).content.decode()
     Diagnosis.objects.filter(pk=queued.pk).update(created_at=timezone.now() - timedelta(minutes=2))
     fragment = owner_client.get(reverse("diagnosis:status", kwargs={"pk": queued.pk})).content.decode()
-    assert "slow-message" in fragment and 'hx-trigger="every 1s"' in fragment
+    assert "slow-message" in fragment and 'hx-trigger="every 5s"' in fragment

@@ -78,7 +78,7 @@ database: services
 	fi
 
 messages: venv system-deps
-	$(RUN_ENV) $(PY) manage.py compilemessages -v 0 -i "$(VENV)" -i node_modules
+	$(PY) manage.py compilemessages -v 0 -i "$(VENV)" -i node_modules
 
 setup-common: venv system-deps database messages
 

@@ -21,4 +21,8 @@ OVERRIDDEN_MSGIDS = (
     gettext_noop("Confirm"),
     gettext_noop("Cancel"),
     gettext_noop("Request new code"),
+    gettext_noop("Email"),
+    gettext_noop("Email address"),
+    gettext_noop("Password (again)"),
+    gettext_noop("The email address and/or password you specified are not correct."),
 )

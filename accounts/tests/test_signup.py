@@ -154,3 +154,22 @@ def test_expired_reset_code_shows_a_clear_error(client, owner, language, expecte
     response = client.post(reverse("account_confirm_password_reset_code"), {"code": code}, follow=True)
     assert expected in response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("account_reset_password")
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_too_many_wrong_codes_ends_the_attempt_with_a_message(client, language):
+    from allauth.account.adapter import get_adapter
+    from django.utils import translation
+
+    use_language(client, language)
+    signup(client)
+    code = last_code()
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(2):
+        client.post(reverse("account_email_verification_sent"), {"code": wrong})
+    response = client.post(reverse("account_email_verification_sent"), {"code": wrong}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("account_login")
+    with translation.override(language):
+        expected = str(get_adapter().error_messages["too_many_login_attempts"])
+    assert expected in response.content.decode()
+    assert not response.wsgi_request.user.is_authenticated

@@ -84,7 +84,7 @@ class QueueView(GenericApiView):
         filters.is_valid(raise_exception=True)
         return review_queue(
             user=self.request.user,
-            state=filters.validated_data.get("state", QueueState.PENDING),
+            state=filters.validated_data.get("state") or QueueState.PENDING,
             risk=filters.validated_data.get("risk", ""),
             body_site=filters.validated_data.get("body_site", ""),
         )

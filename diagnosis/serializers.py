@@ -31,8 +31,8 @@ class DiagnosisCreateSerializer(serializers.Serializer):
 
 
 class DiagnosisFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Diagnosis.Status.choices, required=False)
-    risk = serializers.ChoiceField(choices=Diagnosis.Risk.choices, required=False)
+    status = serializers.ChoiceField(choices=Diagnosis.Status.choices, required=False, allow_blank=True)
+    risk = serializers.ChoiceField(choices=Diagnosis.Risk.choices, required=False, allow_blank=True)
 
 
 class Top3EntrySerializer(serializers.Serializer):

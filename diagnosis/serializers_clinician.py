@@ -22,11 +22,11 @@ def _person(user: Any) -> str:
 
 
 class QueueFilterSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=QueueState.ALL, required=False)
+    state = serializers.ChoiceField(choices=QueueState.ALL, required=False, allow_blank=True)
     risk = serializers.ChoiceField(
-        choices=[*Diagnosis.Risk.values, Diagnosis.Status.REJECTED], required=False
+        choices=[*Diagnosis.Risk.values, Diagnosis.Status.REJECTED], required=False, allow_blank=True
     )
-    body_site = serializers.ChoiceField(choices=BodySite.choices, required=False)
+    body_site = serializers.ChoiceField(choices=BodySite.choices, required=False, allow_blank=True)
 
 
 class ClaimSerializer(serializers.Serializer):

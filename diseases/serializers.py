@@ -17,7 +17,7 @@ SECTION_HELP = _("Markdown text in the response language (falls back to English)
 
 class DiseaseFilterSerializer(serializers.Serializer):
     q = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False, allow_blank=True)
 
 
 class DiseaseListSerializer(serializers.ModelSerializer):

@@ -227,6 +227,7 @@ def test_list_filters_and_paginates(owner: Any, other_patient: Any) -> None:
     assert bad.status_code == 400
     assert "status" in bad.json()["error"]["fields"]
     assert client.get(LIST_URL, {"page": 99}).status_code == 404
+    assert client.get(LIST_URL, {"status": "", "risk": ""}).json()["count"] == 5  # blank = all
 
 
 def test_delete_removes_row_and_files(owner: Any, done: Diagnosis, media_root: Path) -> None:

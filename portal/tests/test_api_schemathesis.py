@@ -22,7 +22,8 @@ from accounts.models import User
 from diagnosis.tests.factories import make_diagnosis
 from diseases.tests.factories import DiseaseFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# integration: it runs an external process (the schemathesis CLI) for about a minute.
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 TIME_BUDGET_SECONDS = 90

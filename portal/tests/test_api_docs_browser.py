@@ -22,8 +22,9 @@ def test_docs_render_without_leaving_the_site(
     failures: dict[str, str | None] = {}
     browser_page.on("request", lambda request: requested.append(request.url))
     browser_page.on("requestfailed", lambda request: failures.__setitem__(request.url, request.failure))
-    browser_page.goto(f"{live_server.url}{path}")
-    browser_page.wait_for_selector(ready_selector, timeout=20_000)
+    # Generous timeouts: the bundles are ~1 MB each and CI machines can be busy.
+    browser_page.goto(f"{live_server.url}{path}", wait_until="domcontentloaded", timeout=60_000)
+    browser_page.wait_for_selector(ready_selector, timeout=60_000)
     browser_page.wait_for_timeout(500)
     assert "diagnoses" in browser_page.content()
     assert any("/api/schema/" in url for url in requested)

@@ -189,7 +189,10 @@ def chromium_browser() -> Iterator[Any]:
 def browser_page(chromium_browser: Any) -> Iterator[Any]:
     """A fresh Chromium page (own cookies/localStorage) per test; 1280x900, English UI."""
     context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    context.set_default_timeout(15_000)
+    # Generous: CI machines here are shared with model training, and a page load
+    # includes Bootstrap, the Arabic font and htmx served by the live server.
+    context.set_default_timeout(30_000)
+    context.set_default_navigation_timeout(60_000)
     page = context.new_page()
     try:
         yield page

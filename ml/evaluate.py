@@ -36,17 +36,23 @@ CSV_COLUMNS = [
 ]
 
 
-def pointing_hit(cam: np.ndarray, mask: np.ndarray) -> bool:
-    """Is the CAM's maximum (upsampled to the mask's size) inside the lesion mask?"""
+POINTING_TOLERANCE_PX = 15  # the pointing game's standard tolerance (Zhang et al., ECCV 2016)
+
+
+def pointing_hit(cam: np.ndarray, mask: np.ndarray, tolerance: int = POINTING_TOLERANCE_PX) -> bool:
+    """Is the CAM's maximum (upsampled to the mask's size) within ``tolerance`` px of the lesion?"""
     h, w = mask.shape
     heat = np.asarray(Image.fromarray((cam * 255).astype(np.uint8)).resize((w, h), Image.Resampling.BICUBIC))
     y, x = np.unravel_index(int(np.argmax(heat)), heat.shape)
-    return bool(mask[y, x])
+    if tolerance <= 0:
+        return bool(mask[y, x])
+    ys, xs = np.nonzero(mask)
+    return bool(len(ys)) and bool(((ys - y) ** 2 + (xs - x) ** 2).min() <= tolerance**2)
 
 
 def evaluate(predictor: Predictor, data: Path, masks: Path | None = None) -> tuple[list[dict], dict]:
     items = list_images(data)
-    rows, probs, labels, hits = [], [], [], []
+    rows, probs, labels, hits, strict_hits = [], [], [], [], []
     for path, label in items:
         result, features = predictor.predict_with_features(load_image(path))
         if masks is not None and label is not None:
@@ -54,7 +60,9 @@ def evaluate(predictor: Predictor, data: Path, masks: Path | None = None) -> tup
             if mask_path.is_file():
                 # Pointing game: explain the true class, as the benchmark defines it.
                 cam = normalize_cam(gradcam_raw(features, predictor.head_weight, CLASS_CODES.index(label)))
-                hits.append(pointing_hit(cam, np.asarray(Image.open(mask_path).convert("L")) > 127))
+                lesion = np.asarray(Image.open(mask_path).convert("L")) > 127
+                hits.append(pointing_hit(cam, lesion))
+                strict_hits.append(pointing_hit(cam, lesion, tolerance=0))
         p = [result.probabilities[c] for c in CLASS_CODES]
         probs.append(p)
         labels.append(label)
@@ -80,6 +88,8 @@ def evaluate(predictor: Predictor, data: Path, masks: Path | None = None) -> tup
         metrics.update(classification_metrics(y, pr, decide_batch(pr, predictor.decision)))
     if masks is not None:
         metrics["pointing_game"] = float(np.mean(hits)) if hits else None
+        metrics["pointing_game_strict"] = float(np.mean(strict_hits)) if strict_hits else None
+        metrics["pointing_game_tolerance_px"] = POINTING_TOLERANCE_PX
         metrics["pointing_game_n"] = len(hits)
     return rows, metrics
 

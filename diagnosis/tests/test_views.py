@@ -241,10 +241,8 @@ def test_history_lists_only_own_diagnoses_with_filters_and_pages(
     assert reverse("diagnosis:thumbnail", kwargs={"pk": urgent.pk}) in by_risk
 
 
-def test_dashboard_cards_include_renders(owner_client: Client, owner: Any) -> None:
-    from django.template.loader import render_to_string
-
-    html = render_to_string("diagnosis/_dashboard_cards.html")
+def test_dashboard_offers_upload_camera_history_and_library(owner_client: Client, owner: Any) -> None:
+    html = owner_client.get(reverse("home")).content.decode()
     for name in ("diagnosis:upload", "diagnosis:camera", "diagnosis:history", "diseases:list"):
         assert reverse(name) in html
 

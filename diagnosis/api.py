@@ -6,13 +6,11 @@ HTTP glue only: access through ``diagnosis.selectors``, writes through
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -28,6 +26,7 @@ from diagnosis.services import diagnosis_create, diagnosis_delete, diagnosis_ret
 from portal.api.errors import error_responses
 from portal.api.throttling import UploadRateThrottle
 from portal.api.views import ApiView, GenericApiView
+from portal.files import stored_file_response
 
 Getter = Callable[..., Diagnosis]
 
@@ -238,22 +237,7 @@ def serve_private(
 ) -> HttpResponse:
     """Stream a stored file after the access check (X-Accel-Redirect behind nginx)."""
     diagnosis = getter(user=request.user, pk=pk)
-    stored = getattr(diagnosis, field)
-    if not stored or not stored.name:
-        raise Http404
-    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-    if getattr(settings, "SENDFILE_NGINX", False):
-        response: HttpResponse = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = f"/protected/{stored.name}"
-    else:
-        try:
-            response = FileResponse(stored.open("rb"), content_type=content_type)
-        except FileNotFoundError:
-            raise Http404 from None
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(getattr(diagnosis, field), cache_control="private, max-age=3600")
 
 
 def file_view(

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import (
-    FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     JsonResponse,
@@ -26,6 +22,7 @@ from diagnosis.imaging import max_upload_bytes
 from diagnosis.presenters import result_context
 from diagnosis.selectors import diagnosis_get_for_user, diagnosis_list_for_user
 from diagnosis.services import diagnosis_create, diagnosis_delete, diagnosis_retry
+from portal.files import stored_file_response
 
 HISTORY_PAGE_SIZE = 12
 
@@ -131,23 +128,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 def _serve_private(request: HttpRequest, pk: Any, field: str) -> HttpResponse:
     diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
-    stored = getattr(diagnosis, field)
-    if not stored or not stored.name:
-        raise Http404
-    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-    if getattr(settings, "SENDFILE_NGINX", False):
-        # nginx serves the bytes from an `internal` location (see README).
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = f"/protected/{stored.name}"
-    else:
-        try:
-            response = FileResponse(stored.open("rb"), content_type=content_type)
-        except FileNotFoundError:
-            raise Http404 from None
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(getattr(diagnosis, field), cache_control="private, max-age=3600")
 
 
 @login_required

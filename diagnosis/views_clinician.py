@@ -8,13 +8,11 @@ Every case view goes through ``diagnosis_get_for_reviewer``; the review rules
 from __future__ import annotations
 
 import csv
-import mimetypes
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +45,7 @@ from diagnosis.services_review import (
     feedback_can_edit,
     feedback_save,
 )
+from portal.files import stored_file_response
 
 QUEUE_PAGE_SIZE = 25
 
@@ -187,22 +186,7 @@ def feedback(request: HttpRequest, pk: Any) -> HttpResponse:
 
 def _serve(request: HttpRequest, pk: Any, field: str) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
-    stored = getattr(diagnosis, field)
-    if not stored or not stored.name:
-        raise Http404
-    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-    if getattr(settings, "SENDFILE_NGINX", False):
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = f"/protected/{stored.name}"
-    else:
-        try:
-            response = FileResponse(stored.open("rb"), content_type=content_type)
-        except FileNotFoundError:
-            raise Http404 from None
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(getattr(diagnosis, field), cache_control="private, no-store")
 
 
 @clinician_required

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import mimetypes
-
-from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -16,6 +13,7 @@ from diseases.selectors import (
     disease_list_public,
     diseases_grouped_by_category,
 )
+from portal.files import stored_file_response
 
 # Curated library images are public and rarely change: let browsers cache them for a day.
 IMAGE_CACHE_SECONDS = 24 * 60 * 60
@@ -52,20 +50,5 @@ def disease_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def disease_image(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Serve a curated image of a published page (media is otherwise never public)."""
     image = disease_image_get_public(slug=slug, pk=pk, user=request.user)
-    content_type = mimetypes.guess_type(image.image.name)[0] or "application/octet-stream"
-    if getattr(settings, "SENDFILE_NGINX", False):
-        # nginx serves the bytes from its `internal` /protected/ location, as for diagnoses.
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = f"/protected/{image.image.name}"
-    else:
-        try:
-            handle = image.image.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404("Image file missing") from exc
-        response = FileResponse(handle, content_type=content_type)
-    if image.disease.published:
-        response["Cache-Control"] = f"public, max-age={IMAGE_CACHE_SECONDS}"
-    else:
-        response["Cache-Control"] = "private, no-store"
-    response["Content-Disposition"] = "inline"
-    return response
+    cache = f"public, max-age={IMAGE_CACHE_SECONDS}" if image.disease.published else "private, no-store"
+    return stored_file_response(image.image, cache_control=cache)

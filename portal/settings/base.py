@@ -278,7 +278,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "REST API of the Jildi teledermatology portal (v1). Authenticate apps with "
         "`Authorization: Token <key>` (POST /api/v1/auth/token/); the site's JavaScript uses "
-        "its session. Errors have the shape `{\"error\": {\"code\", \"message\", \"fields\"}}`. "
+        'its session. Errors have the shape `{"error": {"code", "message", "fields"}}`. '
         "Screening support only; not a medical diagnosis."
     ),
     "VERSION": "1.0.0",

@@ -16,7 +16,5 @@ def test_ruff_check_is_clean():
 
 
 def test_ruff_format_is_clean():
-    result = subprocess.run(
-        [str(RUFF), "format", "--check", "."], cwd=REPO, capture_output=True, text=True
-    )
+    result = subprocess.run([str(RUFF), "format", "--check", "."], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout

@@ -184,6 +184,7 @@ AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0") or None
 LANGUAGE_CODE = "en"
 LANGUAGES = [("ar", "العربية"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = envstr("TIME_ZONE", "UTC")

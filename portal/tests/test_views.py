@@ -72,3 +72,13 @@ def test_vendored_front_end_files_exist():
         "static/vendor/noto-sans-arabic/400.css",
     ):
         assert (ROOT / relative).stat().st_size > 1000, relative
+
+
+def test_arabic_date_times_use_arabic_order():
+    from datetime import datetime
+
+    from django.utils import formats, translation
+
+    with translation.override("ar"):
+        text = formats.date_format(datetime(2026, 11, 25, 19, 48), "DATETIME_FORMAT")
+    assert text.startswith("25 نوفمبر 2026")

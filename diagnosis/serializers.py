@@ -41,6 +41,20 @@ class Top3EntrySerializer(serializers.Serializer):
     probability = serializers.FloatField()
 
 
+@extend_schema_field(Top3EntrySerializer(many=True))
+class Top3Field(serializers.Field):
+    """The top three classes with translated names, shared by the patient and clinician views."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, diagnosis: Diagnosis) -> list[dict[str, Any]]:
+        return [
+            {"code": row["code"], "name": str(row["name"]), "probability": row["confidence"]}
+            for row in diagnosis.top3_display
+        ]
+
+
 class DiagnosisLinksSerializer(serializers.Serializer):
     self = serializers.CharField()
     image = serializers.CharField()
@@ -82,7 +96,7 @@ class DiagnosisSerializer(serializers.ModelSerializer):
     error_message = serializers.SerializerMethodField()
     predicted_name = serializers.CharField(read_only=True)
     probabilities = serializers.DictField(child=serializers.FloatField(), read_only=True)
-    top3 = serializers.SerializerMethodField()
+    top3 = Top3Field()
     links = serializers.SerializerMethodField()
     review = serializers.SerializerMethodField()
 
@@ -118,13 +132,6 @@ class DiagnosisSerializer(serializers.ModelSerializer):
     def get_error_message(self, diagnosis: Diagnosis) -> str:
         # Stored in English (msgid), translated on display.
         return gettext(diagnosis.error_message) if diagnosis.error_message else ""
-
-    @extend_schema_field(Top3EntrySerializer(many=True))
-    def get_top3(self, diagnosis: Diagnosis) -> list[dict[str, Any]]:
-        return [
-            {"code": row["code"], "name": str(row["name"]), "probability": row["confidence"]}
-            for row in diagnosis.top3_display
-        ]
 
     @extend_schema_field(DiagnosisLinksSerializer())
     def get_links(self, diagnosis: Diagnosis) -> dict[str, Any]:

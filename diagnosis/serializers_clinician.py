@@ -13,7 +13,7 @@ from rest_framework import serializers
 from diagnosis.forms_review import FeedbackForm
 from diagnosis.models import BodySite, Diagnosis, Feedback, Urgency, Verdict
 from diagnosis.selectors_review import QueueState, active_claim, case_ref, disease_label
-from diagnosis.serializers import Top3EntrySerializer
+from diagnosis.serializers import Top3Field
 from diagnosis.services_review import claim_timeout
 
 
@@ -69,7 +69,7 @@ class CaseSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     risk_tier_display = serializers.CharField(source="get_risk_tier_display", read_only=True)
     body_site_display = serializers.CharField(source="get_body_site_display", read_only=True)
-    top3 = serializers.SerializerMethodField()
+    top3 = Top3Field()
     claim = serializers.SerializerMethodField()
     reviewed = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
@@ -100,13 +100,6 @@ class CaseSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField())
     def get_case_ref(self, diagnosis: Diagnosis) -> str:
         return case_ref(diagnosis)
-
-    @extend_schema_field(Top3EntrySerializer(many=True))
-    def get_top3(self, diagnosis: Diagnosis) -> list[dict[str, Any]]:
-        return [
-            {"code": row["code"], "name": str(row["name"]), "probability": row["confidence"]}
-            for row in diagnosis.top3_display
-        ]
 
     @extend_schema_field(ClaimSerializer(allow_null=True))
     def get_claim(self, diagnosis: Diagnosis) -> dict[str, Any] | None:

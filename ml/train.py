@@ -90,6 +90,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--height", type=int, default=120)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--bf16", action="store_true", help="bfloat16 autocast (weights stay float32); ~2x on CPUs with AMX"
+    )
+    parser.add_argument(
+        "--ema", type=float, default=0.0, help="keep an exponential moving average of the weights "
+        "(e.g. 0.999) and validate/select that instead of the raw weights"
+    )
     parser.add_argument("--max-steps", type=int, default=0, help="stop each epoch early (smoke tests)")
     parser.add_argument(
         "--stop-after-epoch", type=int, default=-1, help="exit after this epoch (simulates an interruption)"
@@ -115,6 +122,13 @@ def main(argv: list[str] | None = None) -> dict:
 
     model = build_model().to(memory_format=torch.channels_last)
     load_imagenet_backbone(model, args.init)
+    ema = (
+        torch.optim.swa_utils.AveragedModel(
+            model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(args.ema), use_buffers=True
+        )
+        if args.ema
+        else None
+    )
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     steps_per_epoch = len(train_loader) if not args.max_steps else min(args.max_steps, len(train_loader))
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
@@ -127,6 +141,8 @@ def main(argv: list[str] | None = None) -> dict:
     if ckpt_path.exists():
         state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
         model.load_state_dict(state["model"])
+        if ema is not None:
+            ema.load_state_dict(state["ema"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         start_epoch, best = state["epoch"] + 1, state["best"]
@@ -143,13 +159,17 @@ def main(argv: list[str] | None = None) -> dict:
             if step >= steps_per_epoch:
                 break
             optimizer.zero_grad(set_to_none=True)
-            loss = criterion(model(x.contiguous(memory_format=torch.channels_last)), y)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                loss = criterion(model(x.contiguous(memory_format=torch.channels_last)), y)
             loss.backward()
             optimizer.step()
             scheduler.step()
+            if ema is not None:
+                ema.update_parameters(model)
             total_loss += loss.item() * len(y)
             seen += len(y)
-        logits, labels = predict_logits(model, val_loader)
+        selected = ema.module if ema is not None else model
+        logits, labels = predict_logits(selected, val_loader)
         metrics = classification_metrics(labels, logits)
         row = {
             "epoch": epoch,
@@ -165,12 +185,13 @@ def main(argv: list[str] | None = None) -> dict:
         log.info("epoch %s", json.dumps(row))
         if metrics["balanced_accuracy"] > best["balanced_accuracy"]:
             best = {"epoch": epoch, **{k: metrics[k] for k in ("accuracy", "balanced_accuracy", "macro_f1")}}
-            torch.save(model.state_dict(), args.out / "best.pt")
+            torch.save(selected.state_dict(), args.out / "best.pt")
         tmp = args.out / "checkpoint.pt.tmp"
         torch.save(
             {
                 "epoch": epoch,
                 "model": model.state_dict(),
+                "ema": ema.state_dict() if ema is not None else None,
                 "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(),
                 "best": best,

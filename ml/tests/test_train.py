@@ -45,12 +45,13 @@ def test_training_smoke_run_writes_checkpoints_and_log(tiny_dataset, tmp_path):
     assert recipe["preprocessing"]["width"] == 64
 
 
-def test_training_resumes_after_an_interruption(tiny_dataset, tmp_path):
+@pytest.mark.parametrize("options", [(), ("--bf16", "--ema", "0.9")], ids=["float32", "bf16-ema"])
+def test_training_resumes_after_an_interruption(tiny_dataset, tmp_path, options):
     data, init = tiny_dataset
     out = tmp_path / "run"
-    train.main(_args(data, init, out, "--stop-after-epoch", "0"))
+    train.main(_args(data, init, out, "--stop-after-epoch", "0", *options))
     assert len((out / "log.jsonl").read_text().splitlines()) == 1
-    train.main(_args(data, init, out))
+    train.main(_args(data, init, out, *options))
     rows = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in rows] == [0, 1]  # resumed at epoch 1, not restarted
 

@@ -73,25 +73,34 @@ def run_folder(session, pre: Preprocessing, root: Path) -> tuple[np.ndarray, np.
     return np.concatenate(logits), np.concatenate(pooled), labels
 
 
-def choose_logit_adjustment(
-    logits: np.ndarray, labels: np.ndarray, recipe: dict, data: Path
-) -> tuple[float, np.ndarray]:
-    """Logit adjustment (Menon et al., 2021): subtract tau * log(prior the model was trained under).
+def choose_decision_rule(logits: np.ndarray, labels: np.ndarray, recipe: dict, data: Path) -> dict:
+    """Logit adjustment, temperature and melanoma threshold, chosen together on val.
 
-    The sampler drew class c with probability proportional to n_c ** power, so the network's
-    posteriors lean towards common classes (nv). tau is one scalar chosen on val from a small grid
-    to maximise balanced accuracy; tau = 0 leaves the model as trained.
+    Logit adjustment (Menon et al., 2021) subtracts tau * log(prior the model was trained under):
+    the sampler drew class c with probability proportional to n_c ** power, so the network's
+    posteriors lean towards common classes (nv). For each tau in a small grid the temperature is
+    fitted on the adjusted logits, then the highest melanoma threshold that keeps melanoma
+    sensitivity at the target; the tau whose full rule gives the best balanced accuracy wins
+    (ties go to accuracy). tau = 0 leaves the model as trained.
     """
     counts = np.array([len(list((data / "train" / c).glob("*"))) for c in CLASS_CODES], dtype=np.float64)
     prior = counts ** recipe["sampling_power"]
     prior /= prior.sum()
-    best_tau, best_score = 0.0, -1.0
+    best = None
     for tau in (0.0, 0.25, 0.5, 0.75, 1.0):
-        score = classification_metrics(labels, softmax(logits - tau * np.log(prior)))["balanced_accuracy"]
-        log.info("logit adjustment tau=%.2f: val balanced accuracy %.4f", tau, score)
-        if score > best_score + 1e-9:
-            best_tau, best_score = tau, score
-    return best_tau, (-best_tau * np.log(prior)).astype(np.float32)
+        bias = (-tau * np.log(prior)).astype(np.float32)
+        temperature = fit_temperature(logits + bias, labels)
+        probs = softmax(logits + bias, temperature)
+        mel_threshold = choose_mel_threshold(probs, labels)
+        preds = decide_batch(probs, {"mel_threshold": mel_threshold})
+        m = classification_metrics(labels, probs, preds)
+        score = (round(m["balanced_accuracy"], 4), round(m["accuracy"], 4))
+        log.info("tau=%.2f T=%.3f mel_threshold=%s: val balanced accuracy %.4f, accuracy %.4f",
+                 tau, temperature, mel_threshold, *score)  # fmt: skip
+        if best is None or score > best["score"]:
+            best = {"score": score, "tau": tau, "bias": bias, "temperature": temperature,
+                    "mel_threshold": mel_threshold}  # fmt: skip
+    return best
 
 
 def choose_mel_threshold(probs: np.ndarray, labels: np.ndarray) -> float | None:
@@ -146,9 +155,9 @@ def main(argv: list[str] | None = None) -> None:
     _train_logits, train_feats, train_labels = run_folder(session, pre, args.data / "train")
     log.info("features computed in %.0fs", time.time() - t0)
 
-    tau, logit_bias = choose_logit_adjustment(val_logits, val_labels, recipe, args.data)
+    rule = choose_decision_rule(val_logits, val_labels, recipe, args.data)
+    tau, logit_bias, temperature = rule["tau"], rule["bias"], rule["temperature"]
     adjusted = val_logits + logit_bias
-    temperature = fit_temperature(adjusted, val_labels)
     raw_probs, cal_probs = softmax(adjusted), softmax(adjusted, temperature)
     calibration = {
         "temperature": temperature,
@@ -167,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     ood.threshold = float(np.quantile(val_scores, OOD_QUANTILE))
     ood.save(args.out / "ood.npz")
 
-    mel_threshold = choose_mel_threshold(cal_probs, val_labels)
+    mel_threshold = rule["mel_threshold"]
     urgent = choose_urgent_threshold(cal_probs, val_labels)
     decision = {"rule": "argmax; melanoma if p(mel) >= mel_threshold", "mel_threshold": mel_threshold}
     risk = {

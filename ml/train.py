@@ -94,8 +94,11 @@ def main(argv: list[str] | None = None) -> dict:
         "--bf16", action="store_true", help="bfloat16 autocast (weights stay float32); ~2x on CPUs with AMX"
     )
     parser.add_argument(
-        "--ema", type=float, default=0.0, help="keep an exponential moving average of the weights "
-        "(e.g. 0.999) and validate/select that instead of the raw weights"
+        "--ema",
+        type=float,
+        default=0.0,
+        help="keep an exponential moving average of the weights "
+        "(e.g. 0.999) and validate/select that instead of the raw weights",
     )
     parser.add_argument("--max-steps", type=int, default=0, help="stop each epoch early (smoke tests)")
     parser.add_argument(

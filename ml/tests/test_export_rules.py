@@ -1,0 +1,63 @@
+"""The decision-rule choices ml.export makes on val, checked on synthetic logits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ml.constants import CLASS_CODES
+from ml.export import MEL_SENSITIVITY_TARGET, choose_decision_rule, choose_mel_threshold
+from ml.metrics import softmax
+from ml.predictor import decide_batch
+
+MEL = CLASS_CODES.index("mel")
+NV = CLASS_CODES.index("nv")
+COUNTS = {"akiec": 20, "bcc": 30, "bkl": 70, "df": 8, "mel": 70, "nv": 400, "vasc": 10}
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    for code, n in COUNTS.items():
+        folder = tmp_path / "train" / code
+        folder.mkdir(parents=True)
+        for i in range(n):
+            (folder / f"{i}.jpg").touch()
+    return tmp_path
+
+
+def _logits_that_undercall_melanoma(seed=0, n_per_class=40):
+    """A model biased towards nv: true melanomas often get nv as the top class."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(len(CLASS_CODES)), n_per_class)
+    logits = rng.normal(0, 1, (len(labels), len(CLASS_CODES)))
+    logits[np.arange(len(labels)), labels] += 2.0
+    logits[:, NV] += 1.5
+    return logits.astype(np.float32), labels
+
+
+def test_no_melanoma_threshold_when_argmax_already_meets_the_target():
+    labels = np.repeat(np.arange(len(CLASS_CODES)), 10)
+    probs = np.eye(len(CLASS_CODES))[labels] * 0.9 + 0.1 / len(CLASS_CODES)
+    assert choose_mel_threshold(probs, labels) is None
+
+
+def test_melanoma_threshold_reaches_the_sensitivity_target():
+    logits, labels = _logits_that_undercall_melanoma()
+    probs = softmax(logits)
+    assert (probs[labels == MEL].argmax(axis=1) == MEL).mean() < MEL_SENSITIVITY_TARGET
+    threshold = choose_mel_threshold(probs, labels)
+    assert threshold is not None
+    preds = decide_batch(probs, {"mel_threshold": threshold})
+    assert (preds[labels == MEL] == MEL).mean() >= MEL_SENSITIVITY_TARGET
+
+
+def test_decision_rule_is_chosen_jointly_and_keeps_melanoma_sensitivity(data_dir):
+    logits, labels = _logits_that_undercall_melanoma()
+    rule = choose_decision_rule(logits, labels, {"sampling_power": 0.5}, data_dir)
+    assert rule["tau"] in (0.0, 0.25, 0.5, 0.75, 1.0)
+    assert rule["temperature"] > 0
+    probs = softmax(logits + rule["bias"], rule["temperature"])
+    preds = decide_batch(probs, {"mel_threshold": rule["mel_threshold"]})
+    assert (preds[labels == MEL] == MEL).mean() >= MEL_SENSITIVITY_TARGET
+    # The adjustment undoes the nv bias, so some tau > 0 beats the model as trained.
+    assert rule["tau"] > 0

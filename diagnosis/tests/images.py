@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-HAM_VAL = Path("/work/shared/data/ham10000/val")
+# ../shared beside the repository (as in CI); absent on a machine without the data set.
+HAM_VAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ham10000" / "val"
 
 
 def encode(img: Image.Image, fmt: str = "JPEG", **params: object) -> bytes:

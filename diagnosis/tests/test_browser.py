@@ -38,7 +38,7 @@ def shipped_model() -> None:
 def lesion_file(tmp_path: Path) -> Path:
     path = images.lesion_image_path()
     if path is None:
-        pytest.skip("HAM10000 validation images not present (/work/shared/data/ham10000/val)")
+        pytest.skip("HAM10000 validation images not present (../shared/data/ham10000/val)")
     return path
 
 

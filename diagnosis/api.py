@@ -45,7 +45,7 @@ DONE_EXAMPLE = OpenApiExample(
         "body_site_display": "Back",
         "note": "Noticed it a month ago.",
         "review_requested": True,
-        "model_version": "jildi-mnv2-v1",
+        "model_version": "jildi-mnv2-2.0.0+889df474f329",
         "probabilities": {
             "akiec": 0.02,
             "bcc": 0.01,

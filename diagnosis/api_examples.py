@@ -20,7 +20,7 @@ CASE_EXAMPLE = {
         {"code": "bkl", "name": "Benign keratosis", "probability": 0.05},
     ],
     "ood_flag": False,
-    "model_version": "jildi-mnv2-v1",
+    "model_version": "jildi-mnv2-2.0.0+889df474f329",
     "claim": None,
     "reviewed": False,
     "links": {

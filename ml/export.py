@@ -1,9 +1,11 @@
 """Build the shipped model directory from a training run's best checkpoint.
 
-    python -m ml.export --run runs/v1 --data ../shared/data/ham10000 --out ml/models/jildi-mnv2-v1
+    python -m ml.export --run runs/v3 --data ../shared/data/ham10000 --out ml/models/jildi-mnv2-v2
 
-Steps: weights stored as float16 (half the size; the float32 model used everywhere is exactly
-those rounded weights), ONNX export (logits + last-block features), temperature scaling on val,
+Steps: the linear head re-fitted on frozen train features with class-balanced weights
+(``--head-l2``; 0 keeps the trained head), weights stored as float16 (half the size; the float32
+model used everywhere is exactly those rounded weights), ONNX export (logits + last-block
+features), temperature scaling on val,
 Mahalanobis OOD fitted on train features with its threshold set on val, the melanoma decision
 threshold and risk thresholds set on val, sha256 of every file, then a full evaluation of the
 exported serving path on val recorded in ``metadata.json``.
@@ -47,6 +49,32 @@ def load_rounded_model(state_path: Path) -> torch.nn.Module:
     return model.eval()
 
 
+def refit_head(model: torch.nn.Module, feats: np.ndarray, labels: np.ndarray, l2: float) -> dict:
+    """Class-balanced re-fit of the linear head on frozen pooled train features (classifier
+    re-training, Kang et al., ICLR 2020). Every class weighs the same in the loss; an L2 pull towards
+    the trained head keeps it from over-fitting the few df/vasc images. Deterministic (L-BFGS)."""
+    head = model.classifier[-1]
+    w0, b0 = head.weight.detach().clone(), head.bias.detach().clone()
+    counts = np.bincount(labels, minlength=len(CLASS_CODES)).astype(np.float64)
+    sample_weight = torch.tensor((len(labels) / (len(CLASS_CODES) * counts))[labels], dtype=torch.float32)
+    x, y = torch.from_numpy(feats.astype(np.float32)), torch.from_numpy(labels)
+    weight, bias = w0.clone().requires_grad_(), b0.clone().requires_grad_()
+    optimizer = torch.optim.LBFGS([weight, bias], max_iter=200, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        ce = torch.nn.functional.cross_entropy(x @ weight.T + bias, y, reduction="none")
+        loss = (ce * sample_weight).mean() + l2 * (weight - w0).pow(2).sum()
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    with torch.no_grad():  # stored as float16 like every other weight
+        head.weight.copy_(weight.detach().half().float())
+        head.bias.copy_(bias.detach().half().float())
+    return {"method": "class-balanced logistic re-fit on frozen train features", "l2": l2}
+
+
 def export_onnx(model: torch.nn.Module, pre: Preprocessing, path: Path) -> None:
     dummy = torch.zeros(1, 3, pre.height, pre.width)
     torch.onnx.export(
@@ -73,7 +101,12 @@ def run_folder(session, pre: Preprocessing, root: Path) -> tuple[np.ndarray, np.
     return np.concatenate(logits), np.concatenate(pooled), labels
 
 
-def choose_decision_rule(logits: np.ndarray, labels: np.ndarray, recipe: dict, data: Path) -> dict:
+TAUS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def choose_decision_rule(
+    logits: np.ndarray, labels: np.ndarray, recipe: dict, data: Path, taus: tuple[float, ...] = TAUS
+) -> dict:
     """Logit adjustment, temperature and melanoma threshold, chosen together on val.
 
     Logit adjustment (Menon et al., 2021) subtracts tau * log(prior the model was trained under):
@@ -87,7 +120,7 @@ def choose_decision_rule(logits: np.ndarray, labels: np.ndarray, recipe: dict, d
     prior = counts ** recipe["sampling_power"]
     prior /= prior.sum()
     best = None
-    for tau in (0.0, 0.25, 0.5, 0.75, 1.0):
+    for tau in taus:
         bias = (-tau * np.log(prior)).astype(np.float32)
         temperature = fit_temperature(logits + bias, labels)
         probs = softmax(logits + bias, temperature)
@@ -130,7 +163,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--name", default="jildi-mnv2")
-    parser.add_argument("--release", default="1.0.0")
+    parser.add_argument("--release", default="2.0.0")
+    parser.add_argument(
+        "--head-l2", type=float, default=0.01, help="L2 pull of the re-fitted head (0 = keep the head)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import onnxruntime as ort
@@ -139,23 +175,33 @@ def main(argv: list[str] | None = None) -> None:
     pre = Preprocessing.from_dict(recipe["preprocessing"])
     args.out.mkdir(parents=True, exist_ok=True)
     model = load_rounded_model(args.run / "best.pt")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 2
+
+    def session():
+        export_onnx(model, pre, args.out / "model.onnx")
+        return ort.InferenceSession(str(args.out / "model.onnx"), options, providers=["CPUExecutionProvider"])
+
+    t0 = time.time()
+    sess = session()
+    val_logits, val_feats, val_labels = run_folder(sess, pre, args.data / "val")
+    _train_logits, train_feats, train_labels = run_folder(sess, pre, args.data / "train")
+    log.info("features computed in %.0fs", time.time() - t0)
+    head_refit = None
+    if args.head_l2 > 0:
+        head_refit = refit_head(model, train_feats, train_labels, args.head_l2)
+        sess = session()
+        val_logits, _, _ = run_folder(sess, pre, args.data / "val")
     torch.save(
         {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()},
         args.out / "weights.pt",
     )
-    export_onnx(model, pre, args.out / "model.onnx")
     head = model.classifier[-1]
     np.savez(args.out / "head.npz", weight=head.weight.detach().numpy(), bias=head.bias.detach().numpy())
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 2
-    session = ort.InferenceSession(str(args.out / "model.onnx"), options, providers=["CPUExecutionProvider"])
-    t0 = time.time()
-    val_logits, val_feats, val_labels = run_folder(session, pre, args.data / "val")
-    _train_logits, train_feats, train_labels = run_folder(session, pre, args.data / "train")
-    log.info("features computed in %.0fs", time.time() - t0)
-
-    rule = choose_decision_rule(val_logits, val_labels, recipe, args.data)
+    # A re-fitted head learnt as if every class were equally common: no sampling prior to undo.
+    taus = (0.0,) if head_refit else TAUS
+    rule = choose_decision_rule(val_logits, val_labels, recipe, args.data, taus)
     tau, logit_bias, temperature = rule["tau"], rule["bias"], rule["temperature"]
     adjusted = val_logits + logit_bias
     raw_probs, cal_probs = softmax(adjusted), softmax(adjusted, temperature)
@@ -211,6 +257,7 @@ def main(argv: list[str] | None = None) -> None:
         "calibration": calibration,
         "training": {
             "recipe": recipe,
+            "head_refit": head_refit,
             "best_epoch": best,
             "epochs_logged": len(log_rows),
             "train_seconds": round(sum(r["seconds"] for r in log_rows), 1),

@@ -24,7 +24,7 @@ from ml.preprocess import Preprocessing
 from ml.quality import quality_problem
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-DEFAULT_MODEL_NAME = "jildi-mnv2-v1"
+DEFAULT_MODEL_NAME = "jildi-mnv2-v2"
 
 __all__ = [
     "CLASS_CODES",

@@ -33,7 +33,7 @@ from ml.constants import CLASS_CODES
 from ml.model import build_model
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL_DIR = Path(os.environ.get("JILDI_MODEL_DIR") or ROOT / "ml" / "models" / "jildi-mnv2-v1")
+MODEL_DIR = Path(os.environ.get("JILDI_MODEL_DIR") or ROOT / "ml" / "models" / "jildi-mnv2-v2")
 OUT_DIR = Path(os.environ.get("BASELINE_OUT_DIR") or tempfile.mkdtemp(prefix="jildi-flask-baseline-"))
 OUT_DIR.mkdir(parents=True, exist_ok=True)
 

@@ -45,7 +45,7 @@ def test_training_smoke_run_writes_checkpoints_and_log(tiny_dataset, tmp_path):
     assert recipe["preprocessing"]["width"] == 64
 
 
-@pytest.mark.parametrize("options", [(), ("--bf16", "--ema", "0.9")], ids=["float32", "bf16-ema"])
+@pytest.mark.parametrize("options", [(), ("--no-bf16", "--ema", "0")], ids=["bf16-ema", "float32-plain"])
 def test_training_resumes_after_an_interruption(tiny_dataset, tmp_path, options):
     data, init = tiny_dataset
     out = tmp_path / "run"

@@ -154,7 +154,9 @@ def choose_urgent_threshold(probs: np.ndarray, labels: np.ndarray) -> float:
     malignant = probs[:, idx].sum(axis=1)
     is_malignant = np.isin(labels, idx)
     # Quantile of malignant scores among malignant lesions: (1 - target) of them fall below.
-    return round(float(np.quantile(malignant[is_malignant], 1 - MALIGNANT_SENSITIVITY_TARGET)), 3)
+    # An observed score (not an interpolated one), rounded down: neither step drops a lesion below it.
+    quantile = float(np.quantile(malignant[is_malignant], 1 - MALIGNANT_SENSITIVITY_TARGET, method="lower"))
+    return float(np.floor(quantile * 1000) / 1000)
 
 
 def main(argv: list[str] | None = None) -> None:

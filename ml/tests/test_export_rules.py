@@ -61,3 +61,17 @@ def test_decision_rule_is_chosen_jointly_and_keeps_melanoma_sensitivity(data_dir
     assert (preds[labels == MEL] == MEL).mean() >= MEL_SENSITIVITY_TARGET
     # The adjustment undoes the nv bias, so some tau > 0 beats the model as trained.
     assert rule["tau"] > 0
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_urgent_threshold_keeps_the_malignant_sensitivity_target_after_rounding(seed):
+    from ml.constants import MALIGNANT_CODES
+    from ml.export import MALIGNANT_SENSITIVITY_TARGET, choose_urgent_threshold
+
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, len(CLASS_CODES), 500)
+    probs = softmax(rng.normal(0, 2, (500, len(CLASS_CODES))))
+    threshold = choose_urgent_threshold(probs, labels)
+    idx = [CLASS_CODES.index(c) for c in MALIGNANT_CODES]
+    malignant = np.isin(labels, idx)
+    assert (probs[malignant][:, idx].sum(axis=1) >= threshold).mean() >= MALIGNANT_SENSITIVITY_TARGET

@@ -6,8 +6,9 @@ eager PyTorch MobileNetV2 (the same trained weights as the product, loaded from
 the ``pytorch-grad-cam`` package (forward + backward pass), blend the heat map with
 ``show_cam_on_image``, write the upload and the overlay to disk and answer with JSON.
 
-It gets the product's input size (160x120, smaller than the papers' usual 224x224) and one
-torch thread per process, so it is not handicapped; run it with one process per core:
+It gets the product's input size (read from the shipped model's metadata: 192x144, smaller than
+the papers' usual 224x224) and one torch thread per process, so it is not handicapped; run it
+with one process per core:
 
     gunicorn -w 2 -b 127.0.0.1:8100 bench.baselines.flask_app:app
 """

@@ -75,3 +75,29 @@ def test_urgent_threshold_keeps_the_malignant_sensitivity_target_after_rounding(
     idx = [CLASS_CODES.index(c) for c in MALIGNANT_CODES]
     malignant = np.isin(labels, idx)
     assert (probs[malignant][:, idx].sum(axis=1) >= threshold).mean() >= MALIGNANT_SENSITIVITY_TARGET
+
+
+def test_head_refit_balances_the_classes_and_keeps_float16_weights():
+    import torch
+
+    from ml.export import refit_head
+    from ml.model import build_model
+
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    counts = np.array([20, 30, 70, 8, 70, 400, 10])
+    labels = np.repeat(np.arange(len(CLASS_CODES)), counts)
+    centres = rng.normal(0, 1, (len(CLASS_CODES), 1280))
+    feats = (centres[labels] + rng.normal(0, 3, (len(labels), 1280))).astype(np.float32)
+    model = build_model().eval()
+    head = model.classifier[-1]
+    with torch.no_grad():  # a head that always says nv, like an imbalanced training run
+        head.weight.zero_()
+        head.bias.copy_(torch.tensor([0, 0, 0, 0, 0, 5.0, 0]))
+    info = refit_head(model, feats, labels, l2=0.01)
+    assert info["l2"] == 0.01
+    with torch.no_grad():
+        logits = torch.from_numpy(feats) @ head.weight.T + head.bias
+    recall = [(logits.argmax(1).numpy()[labels == c] == c).mean() for c in range(len(CLASS_CODES))]
+    assert min(recall) > 0.5  # every class is found, not just nv
+    assert torch.equal(head.weight, head.weight.half().float())

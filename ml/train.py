@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> dict:
         "--bf16",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="bfloat16 autocast (weights stay float32); ~2x faster on CPUs with AMX/AVX-512 BF16",
+        help="bfloat16 autocast (weights stay float32); faster on CPUs with AMX/AVX-512 BF16",
     )
     parser.add_argument(
         "--ema",

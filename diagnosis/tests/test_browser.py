@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 
 from diagnosis.models import Diagnosis
 from diagnosis.tests import images
+from diagnosis.tests.support import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -52,14 +53,6 @@ def document_photo(tmp_path: Path) -> Path:
     path = tmp_path / "document.jpg"
     img.save(path, "JPEG", quality=90)
     return path
-
-
-def login(page: Any, live_server: Any, user: Any, password: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", user.email)
-    page.fill("#id_password", password)
-    page.locator("main button[type=submit]").first.click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def upload(page: Any, live_server: Any, path: Path) -> None:

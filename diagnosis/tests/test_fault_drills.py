@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ import psycopg2
 import pytest
 
 from diagnosis.tests import images
+from diagnosis.tests.support import wait_until
 
 pytestmark = [pytest.mark.integration]
 
@@ -57,19 +58,6 @@ def _free_port() -> int:
 def _as_postgres(cmd: list[str]) -> list[str]:
     """PostgreSQL refuses to run as root; drop to the postgres user when we are root."""
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
-
-
-def wait_until(
-    predicate: Callable[[], Any], timeout: float, what: str, log: Callable[[], str] | None = None
-) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    detail = f"\n--- log ---\n{log()[-4000:]}" if log else ""
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}{detail}")
 
 
 @dataclass

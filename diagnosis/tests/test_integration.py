@@ -25,6 +25,7 @@ from django.urls import reverse
 from diagnosis.models import Diagnosis
 from diagnosis.services import diagnoses_sweep, diagnosis_create
 from diagnosis.tests import images
+from diagnosis.tests.support import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -40,17 +41,6 @@ def shipped_model() -> Path:
     if not (model_dir / "metadata.json").is_file():
         pytest.skip(f"no shipped model directory at {model_dir} (ml/models/<version>/metadata.json)")
     return model_dir
-
-
-def wait_for(predicate: Any, timeout: float, what: str, log: Any = None) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    detail = f"\n--- worker log ---\n{log()}" if log else ""
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}{detail}")
 
 
 def final_status(pk: Any) -> Diagnosis | None:
@@ -73,7 +63,7 @@ def test_upload_is_analysed_by_a_real_worker(
     )
     assert response.status_code == 302
     pk = Diagnosis.objects.get().pk
-    diagnosis = wait_for(lambda: final_status(pk), 90, "the diagnosis to finish", celery_worker_proc.log)
+    diagnosis = wait_until(lambda: final_status(pk), 90, "the diagnosis to finish", celery_worker_proc.log)
     elapsed = time.monotonic() - started
     assert diagnosis.status == Diagnosis.Status.DONE, (diagnosis.status, diagnosis.error_message)
     assert len(diagnosis.top3) == 3
@@ -144,12 +134,12 @@ def test_killed_pool_process_task_is_redelivered_and_completed(
     diagnosis = queued_diagnosis(owner)
     with row_locked(diagnosis.pk) as lock:
         worker = request.getfixturevalue("celery_worker_proc")  # starts after the message is queued
-        wait_for(lambda: worker_waits_on_lock(lock), 60, "the worker to pick up the task", worker.log)
+        wait_until(lambda: worker_waits_on_lock(lock), 60, "the worker to pick up the task", worker.log)
         children = child_pids(worker.proc.pid)
         assert children, worker.log()
         for child in children:
             os.kill(child, signal.SIGKILL)  # the process holding the task dies mid-task
-    done = wait_for(lambda: final_status(diagnosis.pk), 90, "redelivery after the kill", worker.log)
+    done = wait_until(lambda: final_status(diagnosis.pk), 90, "redelivery after the kill", worker.log)
     assert done.status in {Diagnosis.Status.DONE, Diagnosis.Status.REJECTED}, done.error_message
     assert "WorkerLostError" in worker.log() or "SIGKILL" in worker.log()
 
@@ -177,7 +167,7 @@ def own_worker(settings: Any, log_path: Path) -> Iterator[subprocess.Popen]:
     with log_path.open("wb") as log:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_for(
+            wait_until(
                 lambda: any(hostname in r for r in app.control.ping(destination=[hostname], timeout=1.0)),
                 90,
                 "the second worker to start",
@@ -200,19 +190,19 @@ def test_whole_worker_killed_then_sweeper_and_new_worker_finish_the_job(
     diagnosis = queued_diagnosis(owner)
     with row_locked(diagnosis.pk) as lock:
         worker = request.getfixturevalue("celery_worker_proc")
-        wait_for(lambda: worker_waits_on_lock(lock), 60, "the worker to pick up the task", worker.log)
+        wait_until(lambda: worker_waits_on_lock(lock), 60, "the worker to pick up the task", worker.log)
         pids = [worker.proc.pid, *child_pids(worker.proc.pid)]
         for pid in pids:
             os.kill(pid, signal.SIGKILL)  # power cut: the whole worker is gone, message unacked
         worker.proc.wait(timeout=10)
     # The message sits unacknowledged in Redis until its visibility timeout; the sweeper
     # (Postgres is the source of truth) re-sends the stuck row right away.
-    wait_for(
+    wait_until(
         lambda: Diagnosis.objects.get(pk=diagnosis.pk).status in Diagnosis.PENDING_STATUSES, 10, "rollback"
     )
     assert diagnoses_sweep(older_than=timedelta(0))["requeued"] == 1
     log_path = tmp_path / "second-worker.log"
     with own_worker(settings, log_path):
-        done = wait_for(lambda: final_status(diagnosis.pk), 90, "the new worker", log_path.read_text)
+        done = wait_until(lambda: final_status(diagnosis.pk), 90, "the new worker", log_path.read_text)
     assert done.status in {Diagnosis.Status.DONE, Diagnosis.Status.REJECTED}, done.error_message
     assert Diagnosis.objects.filter(status__in=Diagnosis.PENDING_STATUSES).count() == 0

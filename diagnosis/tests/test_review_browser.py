@@ -18,6 +18,7 @@ from conftest import message_text
 from diagnosis.models import CaseAccessLog, Diagnosis, Feedback
 from diagnosis.tests import images
 from diagnosis.tests.review_helpers import PRIVATE_NOTE
+from diagnosis.tests.support import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,14 +40,6 @@ def photo(tmp_path: Path) -> Path:
     path = tmp_path / "spot.jpg"
     path.write_bytes(images.jpeg((640, 480)))
     return path
-
-
-def login(page: Any, live_server: Any, user: Any, password: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", user.email)
-    page.fill("#id_password", password)
-    page.locator("main button[type=submit]").first.click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_patient_review_request_reaches_clinician_and_feedback_comes_back(

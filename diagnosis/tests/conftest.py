@@ -88,3 +88,14 @@ def fake_predictor(monkeypatch: pytest.MonkeyPatch) -> FakePredictor:
     fake = FakePredictor()
     monkeypatch.setattr(ml_predictor, "get_predictor", lambda *a, **k: fake)
     return fake
+
+
+@pytest.fixture
+def shipped_model() -> Path:
+    """The committed model directory; tests that run real predictions skip without it."""
+    from ml.predictor import default_model_dir
+
+    model_dir = default_model_dir()
+    if not (model_dir / "metadata.json").is_file():
+        pytest.skip(f"no shipped model directory at {model_dir} (ml/models/<version>/metadata.json)")
+    return model_dir

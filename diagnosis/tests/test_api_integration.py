@@ -7,7 +7,6 @@ Run: .venv/bin/pytest -m integration diagnosis/tests/test_api_integration.py
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,19 +16,13 @@ from django.urls import reverse
 from diagnosis.tests import images
 from portal.tests.api_support import clear_throttles_fixture, token_client  # noqa: F401  (fixtures)
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("shipped_model"),
+]
 
 FINAL = {"done", "rejected", "failed"}
-
-
-@pytest.fixture(autouse=True)
-def shipped_model() -> Path:
-    from ml.predictor import default_model_dir
-
-    model_dir = default_model_dir()
-    if not (model_dir / "metadata.json").is_file():
-        pytest.skip(f"no shipped model at {model_dir} (ml/models/<version>/metadata.json): cannot analyse")
-    return model_dir
 
 
 def test_upload_via_api_is_analysed_by_a_real_worker_and_read_back(

@@ -20,19 +20,15 @@ from diagnosis.models import Diagnosis
 from diagnosis.tests import images
 from diagnosis.tests.support import login
 
-pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("shipped_model"),
+]
 
 RESULT_TIMEOUT_MS = 45_000
 FAKE_CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-
-
-@pytest.fixture(autouse=True)
-def shipped_model() -> None:
-    from ml.predictor import default_model_dir
-
-    model_dir = default_model_dir()
-    if not (model_dir / "metadata.json").is_file():
-        pytest.skip(f"no shipped model directory at {model_dir}")
 
 
 @pytest.fixture

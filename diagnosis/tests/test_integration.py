@@ -27,20 +27,14 @@ from diagnosis.services import diagnoses_sweep, diagnosis_create
 from diagnosis.tests import images
 from diagnosis.tests.support import wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("shipped_model"),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 FINAL = {Diagnosis.Status.DONE, Diagnosis.Status.REJECTED, Diagnosis.Status.FAILED}
-
-
-@pytest.fixture(autouse=True)
-def shipped_model() -> Path:
-    from ml.predictor import default_model_dir
-
-    model_dir = default_model_dir()
-    if not (model_dir / "metadata.json").is_file():
-        pytest.skip(f"no shipped model directory at {model_dir} (ml/models/<version>/metadata.json)")
-    return model_dir
 
 
 def final_status(pk: Any) -> Diagnosis | None:

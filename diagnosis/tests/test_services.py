@@ -170,13 +170,20 @@ def test_not_a_skin_photo_is_rejected_without_any_disease(
     assert len(media_files(media_root)) == 2
 
 
-def test_missing_model_fails_with_a_clear_message(owner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("error", "detail"),
+    [("ModelNotFoundError", "no model dir"), ("ModelIntegrityError", "checksum mismatch")],
+    ids=["missing", "corrupted"],
+)
+def test_missing_or_corrupted_model_fails_with_a_clear_message(
+    owner: Any, monkeypatch: pytest.MonkeyPatch, error: str, detail: str
+) -> None:
     from ml import predictor as ml_predictor
 
-    def missing(*args: Any, **kwargs: Any) -> None:
-        raise ml_predictor.ModelNotFoundError("no model dir")
+    def unavailable(*args: Any, **kwargs: Any) -> None:
+        raise getattr(ml_predictor, error)(detail)
 
-    monkeypatch.setattr(ml_predictor, "get_predictor", missing)
+    monkeypatch.setattr(ml_predictor, "get_predictor", unavailable)
     diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
     diagnosis_run(diagnosis_id=str(diagnosis.pk))
     diagnosis.refresh_from_db()
@@ -275,19 +282,3 @@ def test_sweep_command_runs(db: Any) -> None:
     out = io.StringIO()
     call_command("sweep_diagnoses", "--older-than", "60", stdout=out)
     assert "requeued=0" in out.getvalue()
-
-
-def test_corrupted_model_fails_with_the_same_clear_message(
-    owner: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from ml import predictor as ml_predictor
-
-    def corrupted(*args: Any, **kwargs: Any) -> None:
-        raise ml_predictor.ModelIntegrityError("checksum mismatch")
-
-    monkeypatch.setattr(ml_predictor, "get_predictor", corrupted)
-    diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
-    diagnosis_run(diagnosis_id=str(diagnosis.pk))
-    diagnosis.refresh_from_db()
-    assert diagnosis.status == Diagnosis.Status.FAILED
-    assert diagnosis.error_message == services.MSG_MODEL_MISSING

@@ -24,18 +24,36 @@ def list_images(root: str | Path) -> list[tuple[Path, str | None]]:
 
 
 class InMemoryImages:
-    """Decoded images kept in memory (HAM10000 at 200x150 is ~600 MB), indexed like a Dataset."""
+    """Decoded images kept in memory (HAM10000 at 200x150 is ~600 MB), indexed like a Dataset.
 
-    def __init__(self, root: str | Path, transform: Callable) -> None:
+    ``roots`` is one ImageFolder or several (one per kind of photo); ``domains[i]`` is the index
+    of the folder image ``i`` came from. ``max_side`` shrinks larger photos once, at load time,
+    so augmentation stays cheap (phone photos here are up to 512 px).
+    """
+
+    def __init__(
+        self, roots: str | Path | list[Path], transform: Callable, max_side: int | None = None
+    ) -> None:
         import torch
 
-        self.items = list_images(root)
-        if any(label is None for _, label in self.items):
-            raise ValueError(f"{root} is not an ImageFolder of {CLASS_CODES}")
-        self.images = [Image.open(p).convert("RGB") for p, _ in self.items]
-        for image in self.images:
-            image.load()
+        roots = [Path(roots)] if isinstance(roots, str | Path) else [Path(r) for r in roots]
+        self.items, domains = [], []
+        for domain, root in enumerate(roots):
+            items = list_images(root)
+            if any(label is None for _, label in items):
+                raise ValueError(f"{root} is not an ImageFolder of {CLASS_CODES}")
+            self.items += items
+            domains += [domain] * len(items)
+        self.images = []
+        for path, _ in self.items:
+            with Image.open(path) as image:
+                image = image.convert("RGB")
+                if max_side and max(image.size) > max_side:
+                    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+                image.load()
+                self.images.append(image)
         self.targets = torch.tensor([CLASS_CODES.index(c) for _, c in self.items])
+        self.domains = torch.tensor(domains)
         self.transform = transform
 
     def __len__(self) -> int:

@@ -1,9 +1,14 @@
-"""Fine-tune MobileNetV2 on HAM10000, checkpointing every epoch so it can resume.
+"""Fine-tune MobileNetV2 on dermatoscope images and phone photos, checkpointing every epoch.
 
-    python -m ml.train --data ../shared/data/ham10000 \
-        --init ../shared/weights/mobilenet_v2_imagenet.pth --out runs/v3
+    python -m ml.train --data ../shared/data/ham10000 --phone-data ../shared/data/pad_ufes_20 \
+        --init ../shared/weights/mobilenet_v2_imagenet.pth --out runs/v4
 
-Writes ``<out>/checkpoint.pt`` (resume state), ``<out>/best.pt`` (best val balanced accuracy),
+Each batch is drawn by domain first (``--phone-share`` of the samples are phone photos, the small
+PAD-UFES-20 set would otherwise be ~7% of what the network sees), then by class within the domain
+(probability ~ count ** ``--sampling-power``). Validation runs on each domain's val split and the
+checkpoint with the best mean of the per-domain balanced accuracies is kept.
+
+Writes ``<out>/checkpoint.pt`` (resume state), ``<out>/best.pt`` (best val score),
 ``<out>/log.jsonl`` (one line per epoch) and ``<out>/recipe.json``.
 """
 
@@ -21,6 +26,7 @@ import torch
 from torch import nn
 from torchvision.transforms import v2 as T
 
+from ml import augment
 from ml.constants import CLASS_CODES
 from ml.data import InMemoryImages
 from ml.metrics import classification_metrics
@@ -37,14 +43,21 @@ def seed_everything(seed: int) -> None:
 
 
 def train_transform(pre: Preprocessing) -> T.Compose:
-    """Dermoscopy augmentation: any orientation is valid, colour varies between devices."""
+    """Any orientation of a skin spot is valid; phone capture is imitated (see ``ml.augment``)."""
+    aspect = pre.width / pre.height
     return T.Compose(
         [
-            T.RandomResizedCrop((pre.height, pre.width), scale=(0.5, 1.0), ratio=(1.1, 1.6)),
+            augment.RandomReflectZoomOut(p=0.25),
+            T.RandomResizedCrop((pre.height, pre.width), scale=(0.35, 1.0), ratio=(aspect * 0.8, aspect * 1.25)),
             T.RandomHorizontalFlip(),
             T.RandomVerticalFlip(),
             T.RandomApply([T.RandomRotation(30)], p=0.5),
+            T.RandomPerspective(distortion_scale=0.15, p=0.25),
             T.ColorJitter(brightness=0.2, contrast=0.2, saturation=0.2, hue=0.03),
+            augment.RandomWhiteBalance(p=0.4),
+            augment.RandomDefocus(p=0.2),
+            augment.RandomMotionBlur(p=0.1),
+            augment.RandomJpeg(p=0.3),
             pre.normalize,
             torch.from_numpy,
         ]
@@ -55,13 +68,26 @@ def eval_transform(pre: Preprocessing):
     return lambda image: torch.from_numpy(pre(image))
 
 
-def balanced_sampler(targets: torch.Tensor, power: float, num_samples: int, seed: int):
-    """Class sampling probability proportional to count**power (0 = fully balanced)."""
-    counts = torch.bincount(targets, minlength=len(CLASS_CODES)).double()
-    per_class = counts.pow(power) / counts
+def balanced_sampler(
+    targets: torch.Tensor,
+    power: float,
+    num_samples: int,
+    seed: int,
+    domains: torch.Tensor | None = None,
+    domain_shares: tuple[float, ...] = (1.0,),
+):
+    """Domain d gets ``domain_shares[d]`` of the samples; within it, class c is drawn with
+    probability proportional to count**power (0 = fully balanced)."""
+    domains = torch.zeros_like(targets) if domains is None else domains
+    weights = torch.zeros(len(targets), dtype=torch.double)
+    for domain, share in enumerate(domain_shares):
+        mask = domains == domain
+        counts = torch.bincount(targets[mask], minlength=len(CLASS_CODES)).double().clamp(min=1)
+        w = (counts.pow(power) / counts)[targets[mask]]
+        weights[mask] = share * w / w.sum()
     generator = torch.Generator().manual_seed(seed)
     return torch.utils.data.WeightedRandomSampler(
-        per_class[targets], num_samples=num_samples, replacement=True, generator=generator
+        weights, num_samples=num_samples, replacement=True, generator=generator
     )
 
 
@@ -77,17 +103,21 @@ def predict_logits(model: nn.Module, loader) -> tuple[np.ndarray, np.ndarray]:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True, type=Path)
+    parser.add_argument("--data", required=True, type=Path, help="dermatoscope ImageFolder (train/, val/)")
+    parser.add_argument("--phone-data", type=Path, help="phone-photo ImageFolder (train/, val/), optional")
+    parser.add_argument("--phone-share", type=float, default=0.35, help="share of phone photos per epoch")
+    parser.add_argument("--epoch-size", type=int, default=6000, help="samples per epoch (0 = train set size)")
     parser.add_argument("--init", required=True, type=Path, help="ImageNet MobileNetV2 state dict")
     parser.add_argument("--out", required=True, type=Path)
-    parser.add_argument("--epochs", type=int, default=26)
+    parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--weight-decay", type=float, default=0.02)
     parser.add_argument("--label-smoothing", type=float, default=0.1)
     parser.add_argument("--sampling-power", type=float, default=0.5)
-    parser.add_argument("--width", type=int, default=192)
-    parser.add_argument("--height", type=int, default=144)
+    parser.add_argument("--width", type=int, default=176)
+    parser.add_argument("--height", type=int, default=176)
+    parser.add_argument("--resize", default="centre-crop", help="see ml.preprocess.Preprocessing")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
@@ -113,18 +143,32 @@ def main(argv: list[str] | None = None) -> dict:
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
-    pre = Preprocessing(width=args.width, height=args.height)
+    pre = Preprocessing(width=args.width, height=args.height, resize=args.resize)
     recipe = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
     recipe["preprocessing"] = pre.to_dict()
     (args.out / "recipe.json").write_text(json.dumps(recipe, indent=2))
 
-    train_set = InMemoryImages(args.data / "train", train_transform(pre))
-    val_set = InMemoryImages(args.data / "val", eval_transform(pre))
-    sampler = balanced_sampler(train_set.targets, args.sampling_power, len(train_set), args.seed)
+    roots = [args.data] + ([args.phone_data] if args.phone_data else [])
+    shares = (1.0 - args.phone_share, args.phone_share) if args.phone_data else (1.0,)
+    max_side = round(max(pre.width, pre.height) * 1.6)
+    train_set = InMemoryImages([r / "train" for r in roots], train_transform(pre), max_side=max_side)
+    sampler = balanced_sampler(
+        train_set.targets,
+        args.sampling_power,
+        args.epoch_size or len(train_set),
+        args.seed,
+        train_set.domains,
+        shares,
+    )
     train_loader = torch.utils.data.DataLoader(
         train_set, batch_size=args.batch_size, sampler=sampler, drop_last=True
     )
-    val_loader = torch.utils.data.DataLoader(val_set, batch_size=128)
+    val_loaders = [
+        torch.utils.data.DataLoader(
+            InMemoryImages(r / "val", eval_transform(pre), max_side=max_side), batch_size=128
+        )
+        for r in roots
+    ]
 
     model = build_model().to(memory_format=torch.channels_last)
     load_imagenet_backbone(model, args.init)
@@ -175,14 +219,17 @@ def main(argv: list[str] | None = None) -> dict:
             total_loss += loss.item() * len(y)
             seen += len(y)
         selected = ema.module if ema is not None else model
-        logits, labels = predict_logits(selected, val_loader)
-        metrics = classification_metrics(labels, logits)
+        per_domain = [classification_metrics(*predict_logits(selected, vl)[::-1]) for vl in val_loaders]
+        metrics = {
+            k: float(np.mean([m[k] for m in per_domain])) for k in ("accuracy", "balanced_accuracy", "macro_f1")
+        }
         row = {
             "epoch": epoch,
             "train_loss": total_loss / max(seen, 1),
             "val_accuracy": metrics["accuracy"],
             "val_balanced_accuracy": metrics["balanced_accuracy"],
             "val_macro_f1": metrics["macro_f1"],
+            "val_balanced_accuracy_by_domain": [m["balanced_accuracy"] for m in per_domain],
             "lr": scheduler.get_last_lr()[0],
             "seconds": round(time.time() - started, 1),
         }

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ml.answers import Answers, encode
 from ml.constants import CLASS_CODES, MALIGNANT_CODES
 from ml.gradcam import gradcam_raw, normalize_cam
 from ml.metrics import softmax
@@ -25,9 +26,12 @@ from ml.quality import quality_problem
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL_NAME = "jildi-mnv2-v2"
+DOMAINS: tuple[str, ...] = ("dermoscopy", "phone")  # kinds of photo the domain head tells apart
 
 __all__ = [
     "CLASS_CODES",
+    "DOMAINS",
+    "Answers",
     "ModelIntegrityError",
     "ModelNotFoundError",
     "Prediction",
@@ -59,6 +63,11 @@ class Prediction:
     cam: np.ndarray = field(repr=False)
     cam_class: str = ""
     model_version: str = ""
+    # Which kind of photo the model took this for ("dermoscopy" | "phone"; "" if the model has no
+    # domain head) and how sure it is; which answer groups were used as model inputs.
+    domain: str = ""
+    domain_probability: float = 0.0
+    answers_used: tuple[str, ...] = ()
 
 
 def sha256_file(path: Path) -> str:
@@ -125,7 +134,17 @@ class Predictor:
         self.decision = self.metadata["decision"]
         self.risk = self.metadata["risk"]
         head = np.load(self.model_dir / files["head"])
+        # Linear head over [pooled image features, encoded answers]: the ONNX graph holds the
+        # image part; the answers part is added here (it is constant over the image, so the
+        # closed-form Grad-CAM over the image weights stays exact).
         self.head_weight = head["weight"].astype(np.float32)
+        self.answer_weight = head["answer_weight"].astype(np.float32) if "answer_weight" in head else None
+        self.domain_head = (
+            (head["domain_weight"].astype(np.float32), float(head["domain_bias"]))
+            if "domain_weight" in head
+            else None
+        )
+        self.reliability = self.metadata.get("reliability", {})
         self.ood = MahalanobisOOD.load(self.model_dir / files["ood"])
 
         options = ort.SessionOptions()
@@ -139,6 +158,20 @@ class Predictor:
     def calibrated(self, logits: np.ndarray) -> np.ndarray:
         """Logits (N, C) -> prior-corrected, temperature-scaled probabilities."""
         return softmax(logits + self.logit_bias, self.temperature)
+
+    def answer_logits(self, answers: Answers | None) -> np.ndarray:
+        """The answers' contribution to the logits (zeros without answers or an answers head)."""
+        if self.answer_weight is None or answers is None:
+            return np.zeros(len(CLASS_CODES), dtype=np.float32)
+        return self.answer_weight @ encode(answers)
+
+    def domain_of(self, pooled: np.ndarray) -> tuple[str, float]:
+        """Pooled features (K,) -> (kind of photo, probability of that kind)."""
+        if self.domain_head is None:
+            return "", 0.0
+        weight, bias = self.domain_head
+        p_phone = float(1.0 / (1.0 + np.exp(-(pooled @ weight + bias))))
+        return (DOMAINS[1], p_phone) if p_phone >= 0.5 else (DOMAINS[0], 1.0 - p_phone)
 
     # -- model step ------------------------------------------------------------------------
     def run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -154,25 +187,37 @@ class Predictor:
         cam = normalize_cam(gradcam_raw(features[0], self.head_weight, target))
         return probs, cam, target
 
-    # -- full prediction -------------------------------------------------------------------
-    def predict(self, image: Image.Image) -> Prediction:
-        return self.predict_with_features(image)[0]
-
-    def predict_with_features(self, image: Image.Image) -> tuple[Prediction, np.ndarray]:
-        """The prediction plus the raw last-block features (K, h, w) it came from."""
+    # -- full prediction: preprocess -> infer -> postprocess ----------------------------------
+    def preprocess(self, image: Image.Image) -> tuple[Image.Image, np.ndarray]:
+        """Photo -> (model-size RGB image, normalised (3, H, W) tensor)."""
         model_input = self.preprocessing.resize_image(image)
-        tensor = self.preprocessing.normalize(model_input)
+        return model_input, self.preprocessing.normalize(model_input)
+
+    def infer(self, tensor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One tensor (3, H, W) -> (image logits (C,), last-block features (K, h, w))."""
         logits, features = self.run(tensor[None])
-        probs = self.calibrated(logits)[0]
+        return logits[0], features[0]
+
+    def postprocess(
+        self,
+        model_input: Image.Image,
+        logits: np.ndarray,
+        features: np.ndarray,
+        answers: Answers | None = None,
+    ) -> Prediction:
+        probs = self.calibrated((logits + self.answer_logits(answers))[None])[0]
         target = decide(probs, self.decision)
-        cam = normalize_cam(gradcam_raw(features[0], self.head_weight, target))
-        ood_score = float(self.ood.score(features[0].mean(axis=(1, 2)))[0])
+        cam = normalize_cam(gradcam_raw(features, self.head_weight, target))
+        pooled = features.mean(axis=(1, 2))
+        ood_score = float(self.ood.score(pooled)[0])
         reason = quality_problem(model_input)
         if reason is None and ood_score > self.ood.threshold:
             reason = "not_lesion"
         tier, malignant = risk_tier(probs, target, self.risk)
+        domain, domain_probability = self.domain_of(pooled)
         order = np.argsort(probs)[::-1]
-        prediction = Prediction(
+        used = answers.answered() if answers is not None and self.answer_weight is not None else ()
+        return Prediction(
             probabilities={c: float(p) for c, p in zip(CLASS_CODES, probs, strict=True)},
             top3=[(CLASS_CODES[i], float(probs[i])) for i in order[:3]],
             predicted_class=CLASS_CODES[target],
@@ -185,8 +230,21 @@ class Predictor:
             cam=cam,
             cam_class=CLASS_CODES[target],
             model_version=self.version,
+            domain=domain,
+            domain_probability=domain_probability,
+            answers_used=used,
         )
-        return prediction, features[0]
+
+    def predict(self, image: Image.Image, answers: Answers | None = None) -> Prediction:
+        return self.predict_with_features(image, answers)[0]
+
+    def predict_with_features(
+        self, image: Image.Image, answers: Answers | None = None
+    ) -> tuple[Prediction, np.ndarray]:
+        """The prediction plus the raw last-block features (K, h, w) it came from."""
+        model_input, tensor = self.preprocess(image)
+        logits, features = self.infer(tensor)
+        return self.postprocess(model_input, logits, features, answers), features
 
 
 _lock = threading.Lock()

@@ -48,7 +48,9 @@ def train_transform(pre: Preprocessing) -> T.Compose:
     return T.Compose(
         [
             augment.RandomReflectZoomOut(p=0.25),
-            T.RandomResizedCrop((pre.height, pre.width), scale=(0.35, 1.0), ratio=(aspect * 0.8, aspect * 1.25)),
+            T.RandomResizedCrop(
+                (pre.height, pre.width), scale=(0.35, 1.0), ratio=(aspect * 0.8, aspect * 1.25)
+            ),
             T.RandomHorizontalFlip(),
             T.RandomVerticalFlip(),
             T.RandomApply([T.RandomRotation(30)], p=0.5),
@@ -221,7 +223,8 @@ def main(argv: list[str] | None = None) -> dict:
         selected = ema.module if ema is not None else model
         per_domain = [classification_metrics(*predict_logits(selected, vl)[::-1]) for vl in val_loaders]
         metrics = {
-            k: float(np.mean([m[k] for m in per_domain])) for k in ("accuracy", "balanced_accuracy", "macro_f1")
+            k: float(np.mean([m[k] for m in per_domain]))
+            for k in ("accuracy", "balanced_accuracy", "macro_f1")
         }
         row = {
             "epoch": epoch,

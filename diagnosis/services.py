@@ -126,7 +126,12 @@ def _transient_errors() -> tuple[type[BaseException], ...]:
 
 
 def _claim(diagnosis_id: str) -> Diagnosis | None:
-    """Mark the row running; None if it is gone or already final."""
+    """Mark the row running; None if it is gone, already final or out of attempts.
+
+    The attempt limit is enforced here, not only by the sweeper: with acks_late +
+    reject_on_worker_lost, a photo that kills its worker is redelivered straight away,
+    and every claim resets ``started_at``, so the sweeper would never see it as stuck.
+    """
     with transaction.atomic():
         diagnosis = Diagnosis.objects.select_for_update().filter(pk=diagnosis_id).first()
         if diagnosis is None:
@@ -134,6 +139,18 @@ def _claim(diagnosis_id: str) -> Diagnosis | None:
             return None
         if diagnosis.status in Diagnosis.FINAL_STATUSES:
             logger.info("diagnosis %s already %s; not recomputed", diagnosis_id, diagnosis.status)
+            return None
+        if diagnosis.attempts >= _max_attempts():
+            logger.warning(
+                "diagnosis %s failed: %d attempts already made (limit %d); not run again",
+                diagnosis_id,
+                diagnosis.attempts,
+                _max_attempts(),
+            )
+            diagnosis.status = Diagnosis.Status.FAILED
+            diagnosis.error_message = MSG_TOO_MANY_ATTEMPTS
+            diagnosis.finished_at = timezone.now()
+            diagnosis.save(update_fields=["status", "error_message", "finished_at"])
             return None
         diagnosis.status = Diagnosis.Status.RUNNING
         diagnosis.started_at = timezone.now()

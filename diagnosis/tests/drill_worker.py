@@ -4,6 +4,8 @@
 
 With DRILL_TASK_DELAY=<seconds> every prediction sleeps that long first, so a drill can
 act while a task is genuinely in flight (row claimed "running", message unacknowledged).
+With DRILL_POISON_SIZE=<w>x<h> a photo of exactly that size kills the pool process that
+analyses it (SIGKILL, as a decoder segfault or the OOM killer would), every time.
 Everything else is the product's own worker: same app, settings, task and services.
 """
 
@@ -26,6 +28,22 @@ def main() -> None:
             return original(self, image)  # type: ignore[arg-type]
 
         predictor.Predictor.predict = slow_predict  # type: ignore[method-assign]
+
+    poison = os.environ.get("DRILL_POISON_SIZE", "")
+    if poison:
+        import signal
+
+        from ml import predictor
+
+        size = tuple(int(n) for n in poison.split("x"))
+        unpoisoned = predictor.Predictor.predict
+
+        def deadly_predict(self: predictor.Predictor, image: object, *args: object) -> predictor.Prediction:
+            if getattr(image, "size", None) == size:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return unpoisoned(self, image, *args)  # type: ignore[arg-type]
+
+        predictor.Predictor.predict = deadly_predict  # type: ignore[method-assign]
 
     from portal.celery import app
 

@@ -215,12 +215,13 @@ class Stack:
         assert "error" not in reply, reply["error"]
         return reply
 
-    def submit(self, count: int) -> list[str]:
+    def submit(self, count: int, photo: Path | None = None) -> list[str]:
         """Upload ``count`` photos through diagnosis_create (validate, store, enqueue on commit)."""
         t = time.monotonic()
-        photo = self.workdir / "lesion.jpg"
-        if not photo.exists():
-            photo.write_bytes(images.lesion_jpeg())
+        if photo is None:
+            photo = self.workdir / "lesion.jpg"
+            if not photo.exists():
+                photo.write_bytes(images.lesion_jpeg())
         ids = self.call(op="submit", count=count, photo=str(photo))["ids"]
         print(f"[drill] submit {count}: {time.monotonic() - t:.1f}s")
         return ids
@@ -229,7 +230,7 @@ class Stack:
         """What celery beat runs every minute (diagnosis.tasks.sweep_diagnoses)."""
         return self.call(op="sweep", older_than=older_than)
 
-    def start_worker(self, *, delay: float = 0.0, concurrency: int = 1) -> Worker:
+    def start_worker(self, *, delay: float = 0.0, concurrency: int = 1, poison_size: str = "") -> Worker:
         name = f"drill-{uuid.uuid4().hex[:6]}@localhost"
         log_path = self.workdir / f"{name}.log"
         cmd = [
@@ -244,7 +245,11 @@ class Stack:
         cmd += ["-n", name, "--without-gossip", "--without-mingle", "--loglevel", "INFO"]
         with log_path.open("wb") as log:
             proc = subprocess.Popen(
-                cmd, cwd=ROOT, env=self.env(DRILL_TASK_DELAY=str(delay)), stdout=log, stderr=subprocess.STDOUT
+                cmd,
+                cwd=ROOT,
+                env=self.env(DRILL_TASK_DELAY=str(delay), DRILL_POISON_SIZE=poison_size),
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         t = time.monotonic()
         worker = Worker(proc, log_path)
@@ -447,3 +452,24 @@ def test_sweeper_requeues_stranded_work_and_fails_what_is_out_of_attempts(drill:
     rows = drill.assert_none_lost_none_duplicated(ids)
     assert rows[exhausted]["status"] == "failed" and "several attempts" in rows[exhausted]["error_message"]
     assert all(rows[pk]["status"] in ("done", "rejected") for pk in (stranded, fresh, ids[3])), rows
+
+
+def test_poison_photo_that_kills_its_worker_fails_after_the_attempt_limit_instead_of_looping(
+    drill: Stack,
+) -> None:
+    # Every delivery of this photo kills the pool process; acks_late + reject_on_worker_lost
+    # hand it straight back. The claim counts attempts, so it ends failed after the limit
+    # (5, DIAGNOSIS_MAX_ATTEMPTS' default) without the sweeper, and the queue moves on.
+    poison_photo = drill.workdir / "poison.jpg"
+    poison_photo.write_bytes(images.jpeg((333, 222)))
+    worker = drill.start_worker(poison_size="333x222")
+    poison = drill.submit(1, photo=poison_photo)[0]
+    healthy = drill.submit(1)
+    rows = drill.wait_all_final([poison, *healthy], sweep_every=None, log=worker.log)
+    assert rows[poison]["status"] == "failed", rows[poison]
+    assert "several attempts" in rows[poison]["error_message"]
+    assert rows[poison]["attempts"] == 5, rows[poison]
+    rows = drill.assert_none_lost_none_duplicated([poison, *healthy])
+    assert rows[healthy[0]]["status"] in ("done", "rejected"), rows
+    assert worker.proc.poll() is None, "the worker itself survives its pool processes"
+    assert worker.log().count("WorkerLostError") >= 5 or worker.log().count("SIGKILL") >= 5

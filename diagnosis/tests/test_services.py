@@ -144,6 +144,25 @@ def test_run_is_idempotent_for_finished_diagnoses(owner: Any, fake_predictor: Fa
     )
 
 
+def test_redelivery_past_the_attempt_limit_fails_instead_of_running_again(
+    owner: Any, fake_predictor: FakePredictor, settings: Any
+) -> None:
+    # A photo that kills its worker comes back (reject_on_worker_lost) with the row still
+    # "running" and its attempts used up; it must end here, not loop forever.
+    settings.DIAGNOSIS_MAX_ATTEMPTS = 5
+    poison = make_diagnosis(owner=owner, status=Diagnosis.Status.RUNNING, attempts=5)
+    last_try = make_diagnosis(owner=owner, status=Diagnosis.Status.RUNNING, attempts=4)
+    diagnosis_run(diagnosis_id=str(poison.pk))
+    poison.refresh_from_db()
+    assert fake_predictor.calls == 0
+    assert poison.status == Diagnosis.Status.FAILED and poison.attempts == 5
+    assert poison.error_message == services.MSG_TOO_MANY_ATTEMPTS and poison.finished_at
+    diagnosis_run(diagnosis_id=str(last_try.pk))
+    last_try.refresh_from_db()
+    assert fake_predictor.calls == 1
+    assert last_try.status == Diagnosis.Status.DONE and last_try.attempts == 5
+
+
 def test_run_for_a_deleted_diagnosis_does_nothing(fake_predictor: FakePredictor) -> None:
     assert diagnosis_run(diagnosis_id="00000000-0000-0000-0000-000000000000") is None
     assert fake_predictor.calls == 0

@@ -24,6 +24,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
+from diagnosis.framing import CropBox, apply_crop
+
 try:  # HEIC/HEIF (iPhone photos)
     import pillow_heif
 
@@ -153,8 +155,9 @@ def _orientation(img: Image.Image) -> int:
         return 1
 
 
-def validate_upload(upload: UploadedFile | io.IOBase) -> CleanImage:
-    """Validate an uploaded photo and return it re-encoded, or raise ValidationError."""
+def validate_upload(upload: UploadedFile | io.IOBase, crop: CropBox | None = None) -> CleanImage:
+    """Validate an uploaded photo (keeping only the patient's frame ``crop``, if given) and
+    return it re-encoded, or raise ValidationError."""
     limit = max_upload_bytes()
     data = _read_limited(upload, limit)
     if not data:
@@ -206,6 +209,8 @@ def validate_upload(upload: UploadedFile | io.IOBase) -> CleanImage:
                 # than what we keep (a 12 MP photo decodes at 1/2: ~4x less work).
                 side = stored_max_side()
                 scale = side / max(width, height)
+                if crop is not None:  # decode finely enough for the frame to keep up to `side` px
+                    scale = max(scale, min(1.0, side / max(crop.width, crop.height)))
                 img.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
             img.load()
             orientation = _orientation(img)
@@ -227,6 +232,9 @@ def validate_upload(upload: UploadedFile | io.IOBase) -> CleanImage:
         ) from None
 
     img = _to_rgb(img)
+    if crop is not None:  # diagnosis.framing orients the photo, then keeps only the frame
+        img = apply_crop(img, crop, source_size=(width, height), orientation=orientation, min_side=min_side())
+        orientation = 1
     side = stored_max_side()
     if max(img.size) > side:
         img.thumbnail((side, side), Image.Resampling.BICUBIC)

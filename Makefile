@@ -131,8 +131,10 @@ vendor:
 	for icon in $(ICONS); do cp node_modules/bootstrap-icons/icons/$$icon.svg static/vendor/bootstrap-icons/; done
 	cp node_modules/bootstrap-icons/LICENSE static/vendor/bootstrap-icons/LICENSE
 	cp node_modules/htmx.org/LICENSE static/vendor/htmx/LICENSE
+	mkdir -p static/vendor/cropperjs
+	cp node_modules/cropperjs/dist/cropper.min.js node_modules/cropperjs/dist/cropper.min.css node_modules/cropperjs/LICENSE static/vendor/cropperjs/
 	cp node_modules/@fontsource/noto-sans-arabic/400.css node_modules/@fontsource/noto-sans-arabic/700.css static/vendor/noto-sans-arabic/
 	cp node_modules/@fontsource/noto-sans-arabic/LICENSE static/vendor/noto-sans-arabic/LICENSE
 	cp node_modules/@fontsource/noto-sans-arabic/files/*-{400,700}-normal.woff* static/vendor/noto-sans-arabic/files/
 	# Source maps are not vendored; drop their references so hashed static storage works.
-	sed -i '/sourceMappingURL=/d' static/vendor/bootstrap/css/*.css static/vendor/bootstrap/js/*.js static/vendor/htmx/*.js
+	sed -i '/sourceMappingURL=/d' static/vendor/bootstrap/css/*.css static/vendor/bootstrap/js/*.js static/vendor/htmx/*.js static/vendor/cropperjs/*.js static/vendor/cropperjs/*.css

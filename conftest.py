@@ -66,6 +66,30 @@ def admin_user(db: Any) -> Any:
     return make_user("admin@example.com", full_name="Ada Admin", is_staff=True, is_superuser=True)
 
 
+@pytest.fixture
+def group_admin(db: Any) -> Any:
+    """An admin through the "Administrators" group (staff, not a superuser)."""
+    from accounts.services import user_grant_admin
+
+    return user_grant_admin(user=make_user("group-admin@example.com", full_name="Gil Group-Admin"))
+
+
+@pytest.fixture
+def content_editor(db: Any) -> Any:
+    """Staff account in the "Content editors" group (created by migration diseases/0002)."""
+    from diseases.services import content_editor_grant
+
+    user = make_user("editor@example.com", full_name="Eddie Editor")
+    content_editor_grant(user=user)
+    return user
+
+
+@pytest.fixture
+def plain_staff(db: Any) -> Any:
+    """``is_staff`` and nothing else: no group, no permission, no role."""
+    return make_user("staff@example.com", full_name="Stu Staff", is_staff=True)
+
+
 def _client_for(user: Any) -> Any:
     from django.test import Client
 
@@ -91,7 +115,23 @@ def clinician_client(clinician: Any) -> Any:
 
 @pytest.fixture
 def staff_client(admin_user: Any) -> Any:
+    """Logged in as the superuser admin (the name predates "staff is not a role")."""
     return _client_for(admin_user)
+
+
+@pytest.fixture
+def group_admin_client(group_admin: Any) -> Any:
+    return _client_for(group_admin)
+
+
+@pytest.fixture
+def content_editor_client(content_editor: Any) -> Any:
+    return _client_for(content_editor)
+
+
+@pytest.fixture
+def plain_staff_client(plain_staff: Any) -> Any:
+    return _client_for(plain_staff)
 
 
 # --- real SMTP catch-all -------------------------------------------------------------

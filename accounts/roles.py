@@ -1,44 +1,83 @@
 """The one place role checks live. Import these; never re-implement them.
 
-Roles: patient (everyone who signs up), clinician (granted by an admin only),
-admin (staff or superuser).
+Roles:
+
+- patient: everyone who signs up (of their own records only);
+- clinician: ``is_clinician``, granted by an admin only;
+- admin: a superuser, or a member of the "Administrators" group (``ADMIN_GROUP``);
+- content editor: a member of the "Content editors" group; curates the disease library.
+
+``is_staff`` is *not* a role. It only lets an account log in to the Django admin,
+where model permissions decide what it sees (a content editor: the disease library
+and nothing else). A staff account is never an admin because it is staff.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
+
+ADMIN_GROUP = "Administrators"  # created by migration accounts/0002
+CONTENT_EDITOR_GROUP = "Content editors"  # created by migration diseases/0002
+
+_GROUP_CACHE = "_role_group_names"
+
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def _group_names(user: Any) -> frozenset[str]:
+    """The user's group names, read once per user object (like Django's permission cache)."""
+    names = getattr(user, _GROUP_CACHE, None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True)) if user.pk else frozenset()
+        setattr(user, _GROUP_CACHE, names)
+    return names
+
+
+def roles_cache_clear(user: Any) -> None:
+    """Forget cached group names (call after changing the user's groups)."""
+    with contextlib.suppress(AttributeError):
+        delattr(user, _GROUP_CACHE)
 
 
 def is_admin(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and getattr(user, "is_active", False)
-        and (user.is_staff or user.is_superuser)
-    )
+    """Superuser or member of the admin group. Never ``is_staff`` alone."""
+    if not _active(user):
+        return False
+    return bool(getattr(user, "is_superuser", False) or ADMIN_GROUP in _group_names(user))
 
 
 def is_clinician(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and getattr(user, "is_active", False)
-        and getattr(user, "is_clinician", False)
-    )
+    return _active(user) and bool(getattr(user, "is_clinician", False))
+
+
+def is_content_editor(user: Any) -> bool:
+    return _active(user) and CONTENT_EDITOR_GROUP in _group_names(user)
 
 
 def is_patient(user: Any) -> bool:
     """Every signed-in, active account is a patient of its own records."""
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+    return _active(user)
 
 
 def can_review(user: Any) -> bool:
-    """Clinicians and admins may open the clinician area."""
+    """Clinicians and admins may open the clinician area (and read review cases)."""
     return is_clinician(user) or is_admin(user)
+
+
+def can_curate_diseases(user: Any) -> bool:
+    """Admins and content editors curate (and preview) the disease library."""
+    return is_admin(user) or is_content_editor(user)
 
 
 def clinician_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -59,12 +98,54 @@ def clinician_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
 
 class IsClinician(BasePermission):
-    """DRF permission: clinician or admin."""
+    """DRF permission: clinician or admin (others: 403)."""
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return can_review(request.user)
 
 
+class IsReviewer(BasePermission):
+    """DRF permission for the clinician API: clinician or admin; every other signed-in
+    user gets 404, like the site's clinician area. Put it after the authentication check."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not can_review(request.user):
+            raise NotFound
+        return True
+
+
 class IsAdmin(BasePermission):
     def has_permission(self, request: Any, view: Any) -> bool:
         return is_admin(request.user)
+
+
+class AdminGroupBackend(BaseBackend):
+    """Authentication backend that authenticates nobody: members of the admin group hold
+    every model permission in the Django admin, as superusers do (they still need
+    ``is_staff`` to log in there)."""
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return is_admin(user_obj)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return is_admin(user_obj)
+
+
+class AdminsOnlyModelAdminMixin:
+    """For ModelAdmins showing patient data: admins only, whatever model permissions a
+    staff account (a content editor, say) may have been given."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_admin(request.user) and super().has_module_permission(request)  # type: ignore[misc]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request.user) and super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_admin(request.user) and super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request.user) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request.user) and super().has_delete_permission(request, obj)  # type: ignore[misc]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 
 from accounts.models import User
+from accounts.roles import ADMIN_GROUP, roles_cache_clear
 
 
 def user_update_preferences(
@@ -30,4 +32,15 @@ def user_update_preferences(
         fields.append("preferred_theme")
     if fields:
         user.save(update_fields=fields)
+    return user
+
+
+def user_grant_admin(*, user: User) -> User:
+    """Make ``user`` an admin: the admin group (the role) plus staff (to log in to the Django admin)."""
+    group, _created = Group.objects.get_or_create(name=ADMIN_GROUP)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(group)
+    roles_cache_clear(user)
     return user

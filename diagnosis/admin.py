@@ -1,12 +1,18 @@
+"""Admin for diagnoses: admins only (accounts.roles); every page showing one is audit-logged."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
 
+from accounts.roles import AdminsOnlyModelAdminMixin
+from diagnosis.admin_review import AuditedAdminMixin
 from diagnosis.models import Diagnosis
 
 
 @admin.register(Diagnosis)
-class DiagnosisAdmin(admin.ModelAdmin):
+class DiagnosisAdmin(AdminsOnlyModelAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("id", "owner", "status", "predicted_class", "risk_tier", "created_at")
     list_filter = ("status", "risk_tier", "review_requested", "model_version")
     search_fields = ("id", "owner__email")
@@ -42,5 +48,5 @@ class DiagnosisAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: object) -> bool:
         return False
 
-
-from diagnosis import admin_review  # noqa: E402, F401  (review models: audit log, feedback, claims)
+    def audit_diagnosis_id(self, obj: Any) -> Any:
+        return obj.pk

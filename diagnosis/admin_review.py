@@ -1,13 +1,50 @@
 """Admin for clinician review: the read-only audit log, feedback with its
-versions (read-only history) and claims."""
+versions (read-only history) and claims. Admins only (``accounts.roles``), whatever
+model permissions a staff account holds; pages showing patient data are audit-logged."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 
+from accounts.roles import AdminsOnlyModelAdminMixin
 from diagnosis.models import CaseAccessLog, CaseClaim, Feedback, FeedbackVersion
+from diagnosis.services_review import access_log_record_many
+
+
+class AuditedAdminMixin:
+    """Writes an audit row (channel "admin") for every case shown: one "view" for a
+    change page, one "list" row per case on a list page."""
+
+    def audit_diagnosis_id(self, obj: Any) -> Any:
+        return obj.diagnosis_id
+
+    def _audit(self, request: HttpRequest, objects: Any, action: str) -> None:
+        access_log_record_many(
+            user=request.user,
+            diagnosis_ids=[self.audit_diagnosis_id(obj) for obj in objects],
+            action=action,
+            channel=CaseAccessLog.Channel.ADMIN,
+            detail=self.model._meta.model_name,  # type: ignore[attr-defined]
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if response.status_code == 200 and changelist is not None:
+            self._audit(request, changelist.result_list, CaseAccessLog.Action.LIST)
+        return response
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: Any = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        response = super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        original = (getattr(response, "context_data", None) or {}).get("original")
+        if response.status_code == 200 and original is not None:
+            self._audit(request, [original], CaseAccessLog.Action.VIEW)
+        return response
 
 
 class ReadOnlyAdminMixin:
@@ -24,16 +61,25 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(CaseAccessLog)
-class CaseAccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("at", "user_email", "action", "diagnosis_ref")
-    list_filter = ("action", "at")
-    search_fields = ("user_email", "diagnosis_ref")
+class CaseAccessLogAdmin(AdminsOnlyModelAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "user_email", "action", "detail", "channel", "diagnosis_ref")
+    list_filter = ("action", "channel", "at")
+    search_fields = ("user_email", "diagnosis_ref", "detail")
     date_hierarchy = "at"
-    readonly_fields = ("at", "user", "user_email", "action", "diagnosis", "diagnosis_ref")
+    readonly_fields = (
+        "at",
+        "user",
+        "user_email",
+        "action",
+        "detail",
+        "channel",
+        "diagnosis",
+        "diagnosis_ref",
+    )
     fields = readonly_fields
 
 
-class FeedbackVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
+class FeedbackVersionInline(AdminsOnlyModelAdminMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = FeedbackVersion
     extra = 0
     fields = (
@@ -53,7 +99,7 @@ class FeedbackVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FeedbackAdmin(AdminsOnlyModelAdminMixin, AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("diagnosis", "verdict", "diagnosis_code", "urgency", "version", "author", "updated_at")
     list_filter = ("verdict", "urgency", "diagnosis_code")
     search_fields = ("diagnosis__id", "author__email")
@@ -76,7 +122,7 @@ class FeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseClaim)
-class CaseClaimAdmin(admin.ModelAdmin):
+class CaseClaimAdmin(AdminsOnlyModelAdminMixin, admin.ModelAdmin):
     list_display = ("diagnosis", "clinician", "claimed_at", "assigned_by")
     readonly_fields = ("diagnosis", "claimed_at", "assigned_by")
     list_select_related = ("clinician",)

@@ -29,6 +29,8 @@ from portal.api.views import ApiView, GenericApiView
 from portal.files import stored_file_response
 
 Getter = Callable[..., Diagnosis]
+# Called after a file was handed out: (user, diagnosis, field). For the audit log.
+Audit = Callable[[Any, Diagnosis, str], None]
 
 ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Diagnosis id")
 
@@ -233,11 +235,18 @@ class DiagnosisRetryView(ApiView):
 
 
 def serve_private(
-    request: Request, pk: str, field: str, getter: Getter = diagnosis_get_for_user
+    request: Request,
+    pk: str,
+    field: str,
+    getter: Getter = diagnosis_get_for_user,
+    audit: Audit | None = None,
 ) -> HttpResponse:
     """Stream a stored file after the access check (X-Accel-Redirect behind nginx)."""
     diagnosis = getter(user=request.user, pk=pk)
-    return stored_file_response(getattr(diagnosis, field), cache_control="private, max-age=3600")
+    response = stored_file_response(getattr(diagnosis, field), cache_control="private, max-age=3600")
+    if audit is not None:
+        audit(request.user, diagnosis, field)
+    return response
 
 
 def file_view(
@@ -248,8 +257,10 @@ def file_view(
     getter: Getter = diagnosis_get_for_user,
     prefix: str = "diagnoses",
     tag: str = "diagnoses",
+    audit: Audit | None = None,
 ) -> type[ApiView]:
-    """A download endpoint for one stored file, behind the given access selector."""
+    """A download endpoint for one stored file, behind the given access selector
+    (``audit``, if given, records each file handed out)."""
 
     class FileView(ApiView):
         @extend_schema(
@@ -266,7 +277,7 @@ def file_view(
             },
         )
         def get(self, request: Request, pk: str) -> Any:
-            return serve_private(request, pk, field, getter)
+            return serve_private(request, pk, field, getter, audit)
 
         def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
             # The file itself bypasses renderers; errors are always JSON, whatever

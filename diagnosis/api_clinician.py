@@ -1,7 +1,8 @@
 """API endpoints for clinician review: queue, case, claim/release, feedback create/amend.
 
-Access: ``diagnosis_get_for_reviewer`` (clinicians and admins; patients get 404 so
-the area does not advertise itself). Rules and writes: ``diagnosis.services_review``.
+Access: ``accounts.roles.IsReviewer`` and ``diagnosis_get_for_reviewer`` (clinicians
+and admins; everyone else signed in gets 404 so the area does not advertise itself).
+Rules and writes: ``diagnosis.services_review``; every read of a case is audit-logged.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.roles import can_review
+from accounts.roles import IsReviewer
 from diagnosis.api import ID_PARAMETER, file_view
 from diagnosis.api_examples import (
     CASE_DETAIL_EXAMPLE,
@@ -59,16 +59,7 @@ from portal.api.exceptions import Conflict
 from portal.api.permissions import IsVerifiedUser
 from portal.api.views import ApiView, GenericApiView
 
-
-class IsReviewer(BasePermission):
-    """Clinicians and admins; other signed-in users get 404 (like the site's clinician area)."""
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if not can_review(request.user):
-            raise NotFound
-        return True
-
-
+API = CaseAccessLog.Channel.API
 PERMISSIONS = [IsVerifiedUser, IsReviewer]
 FEEDBACK_EXISTS = _("This case already has feedback; amend it instead.")
 
@@ -172,7 +163,9 @@ class CaseView(ApiView):
     )
     def get(self, request: Request, pk: str) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
-        access_log_record(user=request.user, diagnosis=diagnosis, action=CaseAccessLog.Action.VIEW)
+        access_log_record(
+            user=request.user, diagnosis=diagnosis, action=CaseAccessLog.Action.VIEW, channel=API
+        )
         feedback = feedback_for_case(diagnosis)
         context = {
             "request": request,
@@ -207,7 +200,7 @@ class ClaimView(ApiView):
     def post(self, request: Request, pk: str) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
         try:
-            claim = case_claim(diagnosis=diagnosis, clinician=request.user)
+            claim = case_claim(diagnosis=diagnosis, clinician=request.user, channel=API)
         except ReviewNotAllowed as exc:
             raise Conflict(detail=str(exc.message)) from exc
         return Response(claim_data(claim, request.user))
@@ -224,7 +217,7 @@ class ClaimView(ApiView):
     def delete(self, request: Request, pk: str) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
         try:
-            case_release(diagnosis=diagnosis, user=request.user)
+            case_release(diagnosis=diagnosis, user=request.user, channel=API)
         except ReviewNotAllowed as exc:
             raise Conflict(detail=str(exc.message)) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -245,7 +238,9 @@ class FeedbackView(ApiView):
         serializer = FeedbackInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            feedback = feedback_save(diagnosis=diagnosis, author=request.user, **serializer.validated_data)
+            feedback = feedback_save(
+                diagnosis=diagnosis, author=request.user, channel=API, **serializer.validated_data
+            )
         except ReviewNotAllowed as exc:
             raise Conflict(detail=str(exc.message)) from exc
         return Response(
@@ -257,7 +252,10 @@ class FeedbackView(ApiView):
         operation_id="clinician_feedback_retrieve",
         tags=["clinician"],
         summary="Read the feedback",
-        description="The full feedback with the private note and every version; 404 if none yet.",
+        description=(
+            "The full feedback with the private note and every version; 404 if none yet. "
+            "Logged in the audit log."
+        ),
         parameters=[ID_PARAMETER],
         responses={200: ClinicianFeedbackSerializer, **error_responses(404)},
         examples=[OpenApiExample("Feedback", value=FEEDBACK_EXAMPLE, response_only=True)],
@@ -267,6 +265,13 @@ class FeedbackView(ApiView):
         feedback = feedback_for_case(diagnosis)
         if feedback is None:
             raise NotFound
+        access_log_record(
+            user=request.user,
+            diagnosis=diagnosis,
+            action=CaseAccessLog.Action.VIEW,
+            channel=API,
+            detail="feedback",
+        )
         return Response(clinician_feedback_data(feedback))
 
     @extend_schema(
@@ -295,7 +300,8 @@ class FeedbackView(ApiView):
         summary="Amend the feedback",
         description=(
             "Replace the feedback with a new version (the earlier ones are kept). Only an "
-            "author of an earlier version or an admin may amend (409 otherwise)."
+            "author of an earlier version or an admin may amend (409 otherwise). Leaving "
+            "`private_note` out keeps the current note; send an empty string to clear it."
         ),
         parameters=[ID_PARAMETER],
         request=FeedbackInputSerializer,
@@ -313,7 +319,18 @@ class FeedbackView(ApiView):
         return self._save(request, pk, amend=True)
 
 
-_CASE_FILES = {"getter": diagnosis_get_for_reviewer, "prefix": "clinician_case", "tag": "clinician"}
+def _audit_download(user: Any, diagnosis: Diagnosis, field: str) -> None:
+    access_log_record(
+        user=user, diagnosis=diagnosis, action=CaseAccessLog.Action.DOWNLOAD, channel=API, detail=field
+    )
+
+
+_CASE_FILES = {
+    "getter": diagnosis_get_for_reviewer,
+    "prefix": "clinician_case",
+    "tag": "clinician",
+    "audit": _audit_download,
+}
 CaseImageView = file_view("image", "image/jpeg", "The case photo", **_CASE_FILES)
 CaseThumbnailView = file_view("thumbnail", "image/jpeg", "The case thumbnail", **_CASE_FILES)
 CaseHeatmapView = file_view("heatmap", "image/png", "The case heat map", **_CASE_FILES)

@@ -1,5 +1,6 @@
 """Export reviewed photos as an ImageFolder (``<out>/<clinician label>/<id>.jpg``)
-for future retraining, with a ``labels.csv`` manifest."""
+for future retraining, with a ``labels.csv`` manifest. Every photo written is a read
+of patient data and gets an audit row (action "export", channel "command")."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from diagnosis.models import Feedback, Verdict
+from diagnosis.models import CaseAccessLog, Feedback, Verdict
 from diagnosis.models_review import OTHER_CODE
 from diagnosis.selectors_review import CLASS_CODES
+from diagnosis.services_review import access_log_record_many
 
 logger = logging.getLogger(__name__)
 
@@ -26,15 +28,43 @@ class ExportResult:
 
 
 def reviewed_export_imagefolder(
-    *, out_dir: Path, model_classes_only: bool = False, include_cannot_tell: bool = False
+    *,
+    out_dir: Path,
+    exported_by: str,
+    model_classes_only: bool = False,
+    include_cannot_tell: bool = False,
 ) -> ExportResult:
     """Copy each reviewed photo into a folder named after the clinician's label.
 
     "Cannot tell from this photo" cases are left out unless asked (their label is
     not a judgement of the lesion); ``model_classes_only`` keeps the seven classes.
+    ``exported_by`` names who ran the export, for the audit log.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     result = ExportResult()
+    exported: list[object] = []
+    try:
+        _export(out_dir, result, exported, model_classes_only, include_cannot_tell)
+    finally:
+        # Even if the export stops half-way, the photos already copied are logged.
+        access_log_record_many(
+            user=None,
+            who=exported_by,
+            diagnosis_ids=exported,
+            action=CaseAccessLog.Action.EXPORT,
+            channel=CaseAccessLog.Channel.COMMAND,
+            detail=f"export_reviewed to {out_dir}",
+        )
+    return result
+
+
+def _export(
+    out_dir: Path,
+    result: ExportResult,
+    exported: list[object],
+    model_classes_only: bool,
+    include_cannot_tell: bool,
+) -> None:
     feedback = Feedback.objects.select_related("diagnosis").order_by("diagnosis__created_at")
     if not include_cannot_tell:
         feedback = feedback.exclude(verdict=Verdict.CANNOT_TELL)
@@ -70,6 +100,6 @@ def reviewed_export_imagefolder(
                     item.version,
                 ]
             )
+            exported.append(diagnosis.pk)
             result.written += 1
             result.per_label[label] = result.per_label.get(label, 0) + 1
-    return result

@@ -1,5 +1,5 @@
 """Clinician review: claims on queued cases, feedback (with every version kept)
-and the audit log of who opened which case.
+and the audit log of every read of, or action on, a case by staff or clinicians.
 
 Imported at the bottom of ``diagnosis.models`` so Django sees these models as
 part of the diagnosis app. ``Feedback`` holds the current values (for fast
@@ -155,15 +155,26 @@ class FeedbackVersion(models.Model):
 
 
 class CaseAccessLog(models.Model):
-    """Who (clinician or admin) opened or acted on which case, and when."""
+    """One read of, or action on, a case's patient data by a clinician or an admin:
+    who, what (action + detail), when, and how (channel). Written by
+    ``diagnosis.services_review.access_log_record*``; never edited (read-only in admin)."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("Opened the case")
+        LIST = "list", _("Saw it in a list")
+        DOWNLOAD = "download", _("Downloaded a file")
+        EXPORT = "export", _("Exported")
         CLAIM = "claim", _("Claimed")
         RELEASE = "release", _("Released")
         ASSIGN = "assign", _("Assigned")
         FEEDBACK = "feedback", _("Gave feedback")
         AMEND = "amend", _("Amended feedback")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Clinician pages")
+        API = "api", _("API")
+        ADMIN = "admin", _("Django admin")
+        COMMAND = "command", _("Command line")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -184,6 +195,10 @@ class CaseAccessLog(models.Model):
     diagnosis_ref = models.CharField(_("case id"), max_length=36, db_index=True)
     user_email = models.CharField(_("user email"), max_length=254)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices, default=Action.VIEW)
+    # What exactly was read (e.g. "image", "agreement CSV"), beyond the action itself.
+    detail = models.CharField(_("what"), max_length=100, blank=True)
+    # Blank on rows written before the channel was recorded.
+    channel = models.CharField(_("how"), max_length=10, choices=Channel.choices, blank=True)
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -192,4 +207,5 @@ class CaseAccessLog(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user_email} {self.action} {self.diagnosis_ref}"
+        what = f"{self.action}:{self.detail}" if self.detail else self.action
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_email} {what} {self.diagnosis_ref}"

@@ -7,6 +7,7 @@ Access itself is decided in ``diagnosis.selectors`` (``diagnosis_reviewable_for_
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -180,14 +181,16 @@ def feedback_for_patient(*, diagnosis: Diagnosis) -> PatientFeedback | None:
 
 
 def patient_earlier_diagnoses(*, diagnosis: Diagnosis, limit: int = 10) -> list[Diagnosis]:
-    """The same patient's earlier finished checks, same body site first, newest first.
-    Call only after ``diagnosis_get_for_reviewer`` granted access to ``diagnosis``."""
+    """The same patient's earlier finished checks that they also asked a clinician to
+    review (a check they kept to themselves is never shown), same body site first,
+    newest first. Call only after ``diagnosis_get_for_reviewer`` granted access to ``diagnosis``."""
     same_site = Case(
         When(body_site=diagnosis.body_site, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     qs = (
         Diagnosis.objects.filter(
             owner_id=diagnosis.owner_id,
+            review_requested=True,
             created_at__lt=diagnosis.created_at,
             status__in=(Diagnosis.Status.DONE, Diagnosis.Status.REJECTED),
         )
@@ -267,8 +270,9 @@ def agreement_stats() -> Agreement:
     return stats
 
 
-def agreement_csv_rows() -> Any:
-    """Header then one row per reviewed case: ids, AI probabilities, clinician label, model version."""
+def agreement_csv_rows(*, feedback: Iterable[Feedback] | None = None) -> Any:
+    """Header then one row per reviewed case: ids, AI probabilities, clinician label, model version.
+    ``feedback`` defaults to ``reviewed_feedback()``."""
     yield [
         "diagnosis_id",
         "case_ref",
@@ -284,21 +288,21 @@ def agreement_csv_rows() -> Any:
         "urgency",
         "feedback_version",
     ]
-    for feedback in reviewed_feedback():
-        d = feedback.diagnosis
+    for item in reviewed_feedback() if feedback is None else feedback:
+        d = item.diagnosis
         probs = d.probabilities or {}
         yield [
             str(d.pk),
             case_ref(d),
             d.created_at.isoformat(),
-            feedback.updated_at.isoformat(),
+            item.updated_at.isoformat(),
             d.model_version,
             d.predicted_class,
             d.risk_tier,
             *[f"{float(probs[code]):.6f}" if code in probs else "" for code in CLASS_CODES],
-            feedback.verdict,
-            feedback.diagnosis_code,
-            feedback.diagnosis_other,
-            feedback.urgency,
-            feedback.version,
+            item.verdict,
+            item.diagnosis_code,
+            item.diagnosis_other,
+            item.urgency,
+            item.version,
         ]

@@ -250,11 +250,15 @@ class FeedbackInputSerializer(serializers.Serializer):
         max_length=4000,
         required=False,
         allow_blank=True,
-        help_text=_("Never shown to the patient."),
+        help_text=_("Never shown to the patient. Left out of an amendment: the current note is kept."),
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         form = FeedbackForm(data={k: v for k, v in attrs.items() if v is not None})
         if not form.is_valid():
             raise serializers.ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
-        return form.cleaned_data
+        data = dict(form.cleaned_data)
+        if "private_note" not in attrs:
+            # Not sent is not "blank it": feedback_save keeps the current note.
+            data.pop("private_note", None)
+        return data

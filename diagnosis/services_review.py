@@ -1,5 +1,6 @@
 """Writes for clinician review: claim / release / assign a case, save (and amend)
-feedback, notify the patient, and record who opened which case.
+feedback, notify the patient, and the audit log: every read of a case's patient data
+by a clinician or an admin (who, what, when, how) and every review action.
 
 Callers have already passed the access selector (``diagnosis_get_for_reviewer``);
 these functions enforce the review rules themselves (who may claim, who may
@@ -9,6 +10,7 @@ write feedback) so an API or a view cannot forget them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -66,17 +68,51 @@ def _active_claim(diagnosis: Diagnosis) -> CaseClaim | None:
     return claim if claim_is_active(claim) else None
 
 
-def access_log_record(*, user: Any, diagnosis: Diagnosis, action: str = CaseAccessLog.Action.VIEW) -> None:
-    CaseAccessLog.objects.create(
-        user=user,
-        user_email=getattr(user, "email", "") or "",
-        diagnosis=diagnosis,
-        diagnosis_ref=str(diagnosis.pk),
-        action=action,
+def access_log_record(
+    *,
+    user: Any,
+    diagnosis: Diagnosis,
+    action: str = CaseAccessLog.Action.VIEW,
+    channel: str = "",
+    detail: str = "",
+) -> None:
+    """Audit one read of (or action on) a case by ``user``."""
+    access_log_record_many(
+        user=user, diagnosis_ids=[diagnosis.pk], action=action, channel=channel, detail=detail
     )
 
 
-def case_claim(*, diagnosis: Diagnosis, clinician: Any) -> CaseClaim:
+def access_log_record_many(
+    *,
+    user: Any,
+    diagnosis_ids: Iterable[Any],
+    action: str,
+    channel: str,
+    detail: str = "",
+    who: str = "",
+) -> int:
+    """Audit one read of several cases (a list page, an export): one row per case, so
+    "who saw case X" has one answer. ``who`` names an actor without an account
+    (the command line); otherwise the user's email is kept beside the user."""
+    account = user if getattr(user, "pk", None) is not None else None
+    email = who or getattr(account, "email", "") or ""
+    rows = [
+        CaseAccessLog(
+            user=account,
+            user_email=email,
+            diagnosis_id=pk,
+            diagnosis_ref=str(pk),
+            action=action,
+            channel=channel,
+            detail=detail[:100],
+        )
+        for pk in dict.fromkeys(diagnosis_ids)  # once per case, in order
+    ]
+    CaseAccessLog.objects.bulk_create(rows)
+    return len(rows)
+
+
+def case_claim(*, diagnosis: Diagnosis, clinician: Any, channel: str = "") -> CaseClaim:
     """Claim a case for ``clinician``. Renewing your own claim restarts its clock;
     an expired claim by someone else is taken over."""
     if not can_review(clinician):
@@ -92,11 +128,13 @@ def case_claim(*, diagnosis: Diagnosis, clinician: Any) -> CaseClaim:
             diagnosis=locked,
             defaults={"clinician": clinician, "claimed_at": timezone.now(), "assigned_by": None},
         )
-        access_log_record(user=clinician, diagnosis=locked, action=CaseAccessLog.Action.CLAIM)
+        access_log_record(
+            user=clinician, diagnosis=locked, action=CaseAccessLog.Action.CLAIM, channel=channel
+        )
     return claim
 
 
-def case_release(*, diagnosis: Diagnosis, user: Any) -> None:
+def case_release(*, diagnosis: Diagnosis, user: Any, channel: str = "") -> None:
     """Give a claimed case back to the queue (the holder, or an admin)."""
     with transaction.atomic():
         claim = CaseClaim.objects.select_for_update().filter(diagnosis=diagnosis).first()
@@ -105,10 +143,12 @@ def case_release(*, diagnosis: Diagnosis, user: Any) -> None:
         if claim.clinician_id != user.pk and not is_admin(user):
             raise ReviewNotAllowed(_("Only the clinician holding this case or an admin can release it."))
         claim.delete()
-        access_log_record(user=user, diagnosis=diagnosis, action=CaseAccessLog.Action.RELEASE)
+        access_log_record(
+            user=user, diagnosis=diagnosis, action=CaseAccessLog.Action.RELEASE, channel=channel
+        )
 
 
-def case_assign(*, diagnosis: Diagnosis, clinician: Any, assigned_by: Any) -> CaseClaim:
+def case_assign(*, diagnosis: Diagnosis, clinician: Any, assigned_by: Any, channel: str = "") -> CaseClaim:
     """Admins (re)assign a case to a clinician, whoever holds it now."""
     if not is_admin(assigned_by):
         raise ReviewNotAllowed(_("Only an admin can reassign cases."))
@@ -120,7 +160,9 @@ def case_assign(*, diagnosis: Diagnosis, clinician: Any, assigned_by: Any) -> Ca
             diagnosis=diagnosis,
             defaults={"clinician": clinician, "claimed_at": timezone.now(), "assigned_by": assigned_by},
         )
-        access_log_record(user=assigned_by, diagnosis=diagnosis, action=CaseAccessLog.Action.ASSIGN)
+        access_log_record(
+            user=assigned_by, diagnosis=diagnosis, action=CaseAccessLog.Action.ASSIGN, channel=channel
+        )
     return claim
 
 
@@ -170,10 +212,14 @@ def feedback_save(
     urgency: str,
     message: str,
     diagnosis_other: str = "",
-    private_note: str = "",
+    private_note: str | None = None,
+    channel: str = "",
 ) -> Feedback:
     """Create or amend the feedback on a case. Every save adds an immutable
     version; the patient gets one email per version, after commit.
+
+    ``private_note=None`` (not given) keeps the current private note on an
+    amendment; an empty string clears it.
 
     Raises ValidationError for values outside the choices (an API cannot bypass
     the form), ReviewNotAllowed when the author may not write this feedback.
@@ -190,6 +236,8 @@ def feedback_save(
             if feedback is None:
                 raise ReviewNotAllowed(_("Another clinician is already reviewing this case."))
             raise ReviewNotAllowed(_("Only the clinician who wrote this feedback or an admin can amend it."))
+        if private_note is None:
+            private_note = feedback.private_note if feedback is not None else ""
         values = {
             "verdict": verdict,
             "diagnosis_code": diagnosis_code,
@@ -213,7 +261,7 @@ def feedback_save(
         )
         # Reviewed: the case leaves the queue, so the claim is done.
         CaseClaim.objects.filter(diagnosis=locked).delete()
-        access_log_record(user=author, diagnosis=locked, action=action)
+        access_log_record(user=author, diagnosis=locked, action=action, channel=channel)
         version_id = version.pk
         transaction.on_commit(lambda: feedback_notify_patient(version_id=version_id))
     logger.info("feedback v%d on diagnosis %s by user %s", feedback.version, locked.pk, author.pk)

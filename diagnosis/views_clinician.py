@@ -2,7 +2,8 @@
 agreement page and CSV. Clinicians and admins only (404 for everyone else).
 
 Every case view goes through ``diagnosis_get_for_reviewer``; the review rules
-(who may claim or write feedback) live in ``diagnosis.services_review``.
+(who may claim or write feedback) live in ``diagnosis.services_review``. Every read of
+patient data (case page, photo/thumbnail/heat map, agreement CSV) is audit-logged.
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ from diagnosis.selectors_review import (
     patient_earlier_diagnoses,
     review_queue,
     review_queue_counts,
+    reviewed_feedback,
 )
 from diagnosis.services_review import (
     ReviewNotAllowed,
     access_log_record,
+    access_log_record_many,
     case_assign,
     case_claim,
     case_release,
@@ -48,6 +51,7 @@ from diagnosis.services_review import (
 from portal.files import stored_file_response
 
 QUEUE_PAGE_SIZE = 25
+WEB = CaseAccessLog.Channel.WEB
 
 
 @clinician_required
@@ -119,7 +123,7 @@ def _case_context(request: HttpRequest, diagnosis: Diagnosis, form: FeedbackForm
 @require_GET
 def case(request: HttpRequest, pk: Any) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
-    access_log_record(user=request.user, diagnosis=diagnosis, action=CaseAccessLog.Action.VIEW)
+    access_log_record(user=request.user, diagnosis=diagnosis, action=CaseAccessLog.Action.VIEW, channel=WEB)
     response = render(request, "diagnosis/clinician/case.html", _case_context(request, diagnosis))
     response["Cache-Control"] = "private, no-store"
     return response
@@ -130,7 +134,7 @@ def case(request: HttpRequest, pk: Any) -> HttpResponse:
 def claim(request: HttpRequest, pk: Any) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
     try:
-        case_claim(diagnosis=diagnosis, clinician=request.user)
+        case_claim(diagnosis=diagnosis, clinician=request.user, channel=WEB)
     except ReviewNotAllowed as exc:
         messages.error(request, exc.message)
     else:
@@ -143,7 +147,7 @@ def claim(request: HttpRequest, pk: Any) -> HttpResponse:
 def release(request: HttpRequest, pk: Any) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
     try:
-        case_release(diagnosis=diagnosis, user=request.user)
+        case_release(diagnosis=diagnosis, user=request.user, channel=WEB)
     except ReviewNotAllowed as exc:
         messages.error(request, exc.message)
         return redirect("clinician:case", pk=diagnosis.pk)
@@ -159,7 +163,12 @@ def assign(request: HttpRequest, pk: Any) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
     form = AssignForm(request.POST, diagnosis=diagnosis)
     if form.is_valid():
-        case_assign(diagnosis=diagnosis, clinician=form.cleaned_data["clinician"], assigned_by=request.user)
+        case_assign(
+            diagnosis=diagnosis,
+            clinician=form.cleaned_data["clinician"],
+            assigned_by=request.user,
+            channel=WEB,
+        )
         messages.success(request, _("The case was assigned."))
     else:
         messages.error(request, _("Please choose a clinician."))
@@ -172,7 +181,7 @@ def feedback(request: HttpRequest, pk: Any) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
     form = FeedbackForm(request.POST)
     if form.is_valid():
-        saved = feedback_save(diagnosis=diagnosis, author=request.user, **form.cleaned_data)
+        saved = feedback_save(diagnosis=diagnosis, author=request.user, channel=WEB, **form.cleaned_data)
         if saved.version > 1:
             messages.success(request, _("Your amendment was saved. The patient will be notified by email."))
         else:
@@ -186,7 +195,15 @@ def feedback(request: HttpRequest, pk: Any) -> HttpResponse:
 
 def _serve(request: HttpRequest, pk: Any, field: str) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
-    return stored_file_response(getattr(diagnosis, field), cache_control="private, no-store")
+    response = stored_file_response(getattr(diagnosis, field), cache_control="private, no-store")
+    access_log_record(
+        user=request.user,
+        diagnosis=diagnosis,
+        action=CaseAccessLog.Action.DOWNLOAD,
+        channel=WEB,
+        detail=field,
+    )
+    return response
 
 
 @clinician_required
@@ -228,8 +245,17 @@ def _csv_safe(value: Any) -> Any:
 @clinician_required
 @require_GET
 def agreement_csv(request: HttpRequest) -> HttpResponse:
+    # One query, so the audit rows name exactly the cases the file contains.
+    feedback = list(reviewed_feedback())
+    access_log_record_many(
+        user=request.user,
+        diagnosis_ids=[item.diagnosis_id for item in feedback],
+        action=CaseAccessLog.Action.EXPORT,
+        channel=WEB,
+        detail="agreement CSV",
+    )
     writer = csv.writer(_Echo())
-    rows = (writer.writerow([_csv_safe(v) for v in row]) for row in agreement_csv_rows())
+    rows = (writer.writerow([_csv_safe(v) for v in row]) for row in agreement_csv_rows(feedback=feedback))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="jildi-reviewed-{stamp}.csv"'

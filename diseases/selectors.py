@@ -1,7 +1,7 @@
 """Permission-scoped reads for the disease library.
 
-Published pages are public. Unpublished pages exist only for admins/content editors
-(staff), who may preview them; everybody else gets a 404, as if the page did not exist.
+Published pages are public. Unpublished pages exist only for admins and content
+editors, who may preview them; everybody else gets a 404, as if the page did not exist.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.http import Http404
 
-from accounts.roles import is_admin
+from accounts.roles import can_curate_diseases
 from diseases.models import Category, Disease, DiseaseImage, DiseaseQuerySet
 
 
 def disease_can_preview(user: object) -> bool:
-    """Staff (admins and content editors) may see unpublished pages."""
-    return bool(user is not None and getattr(user, "is_authenticated", False) and is_admin(user))
+    """Admins and content editors (accounts.roles) may see unpublished pages."""
+    return can_curate_diseases(user)
 
 
 def disease_for_code(code: str) -> Disease | None:

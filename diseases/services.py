@@ -14,12 +14,13 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.roles import CONTENT_EDITOR_GROUP, roles_cache_clear
 from diseases.models import SECTION_FIELDS, Disease, DiseaseReference
 
 logger = logging.getLogger(__name__)
 
-# Created by migration 0002 with add/change/view on the three disease models only.
-CONTENT_EDITOR_GROUP = "Content editors"
+# CONTENT_EDITOR_GROUP (named in accounts.roles) is created by migration 0002 with
+# add/change/view on the three disease models only.
 
 SEED_PATH = Path(__file__).resolve().parent / "seed" / "diseases.json"
 SEED_FIELDS = (
@@ -161,9 +162,14 @@ def disease_seed_load_file(*, path: Path = SEED_PATH, force: bool = False) -> Se
 
 
 def content_editor_grant(*, user: Any) -> None:
-    """Make ``user`` a content editor: staff (to reach the admin) + the editor group."""
+    """Make ``user`` a content editor: staff (to reach the admin) + the editor group.
+
+    Staff status is only the key to the Django admin: it makes nobody an admin or a
+    reviewer (accounts.roles), so an editor reaches the disease library and nothing else.
+    """
     group = Group.objects.get(name=CONTENT_EDITOR_GROUP)
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     user.groups.add(group)
+    roles_cache_clear(user)

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import User
+from accounts.roles import ADMIN_GROUP, is_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,8 @@ def test_seed_demo_creates_three_roles_idempotently_and_prints_credentials(setti
     assert not patient.is_clinician and not patient.is_staff
     assert clinician.is_clinician and not clinician.is_staff
     assert admin.is_staff and admin.is_superuser
+    assert [is_admin(u) for u in (patient, clinician, admin)] == [False, False, True]
+    assert admin.groups.filter(name=ADMIN_GROUP).exists()
     assert all(u.check_password(DEMO_PASSWORD) for u in (patient, clinician, admin))
     assert all(u.emailaddress_set.get().verified for u in (patient, clinician, admin))
 

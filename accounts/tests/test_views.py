@@ -21,6 +21,23 @@ def test_profile_shows_the_users_details(owner_client, owner):
     assert "Olivia Owner" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("who", "role"),
+    [
+        ("owner_client", "Patient"),
+        ("clinician_client", "Clinician"),
+        ("staff_client", "Administrator"),
+        ("group_admin_client", "Administrator"),
+        ("content_editor_client", "Content editor"),
+        ("plain_staff_client", "Patient"),  # is_staff alone is no role
+    ],
+)
+def test_profile_names_the_role_decided_in_roles(request, who, role):
+    html = request.getfixturevalue(who).get(reverse("accounts:profile")).content.decode()
+    section = html.split("Your role", 1)[1].split("</p>", 1)[0]
+    assert section.split(">")[-1].strip() == role
+
+
 def test_profile_saves_name_language_and_theme_and_switches_language(owner_client, owner):
     response = owner_client.post(
         reverse("accounts:profile"),

@@ -43,12 +43,34 @@ CASE_ENDPOINTS = [
     ("api:clinician-case-claim", "delete", 204),
     ("api:clinician-case-feedback", "post", 201),
 ]
-NON_REVIEWERS = {"owner": 404, "other_patient": 404, "anonymous": 401, "unverified": 403}
+# Staff accounts without a review role (a content editor; is_staff alone) are like patients: 404.
+NON_REVIEWERS = {
+    "owner": 404,
+    "other_patient": 404,
+    "content_editor": 404,
+    "plain_staff": 404,
+    "anonymous": 401,
+    "unverified": 403,
+}
+REVIEWERS = ["clinician", "admin", "group_admin"]
 
 
 @pytest.fixture
 def case(owner: Any) -> Diagnosis:
     return make_case(owner=owner, body_site="back", note="It itches sometimes")
+
+
+@pytest.fixture
+def clients(
+    api_clients: dict[str, APIClient], content_editor: Any, plain_staff: Any, group_admin: Any
+) -> dict[str, APIClient]:
+    """The API token clients by role, plus the staff accounts of the access matrix."""
+    return {
+        **api_clients,
+        "content_editor": token_client(content_editor),
+        "plain_staff": token_client(plain_staff),
+        "group_admin": token_client(group_admin),
+    }
 
 
 def url(name: str, case: Diagnosis) -> str:
@@ -62,17 +84,17 @@ def call(client: APIClient, method: str, target: str) -> Any:
 
 
 @pytest.mark.parametrize(("name", "method", "expected"), CASE_ENDPOINTS)
-@pytest.mark.parametrize("who", ["clinician", "admin"])
+@pytest.mark.parametrize("who", REVIEWERS)
 def test_reviewers_can_use_every_case_endpoint(
-    api_clients: dict[str, APIClient], case: Diagnosis, who: str, name: str, method: str, expected: int
+    clients: dict[str, APIClient], case: Diagnosis, who: str, name: str, method: str, expected: int
 ) -> None:
-    assert call(api_clients[who], method, url(name, case)).status_code == expected
+    assert call(clients[who], method, url(name, case)).status_code == expected
 
 
 @pytest.mark.parametrize(("name", "method", "_expected"), CASE_ENDPOINTS)
 @pytest.mark.parametrize(("who", "expected"), sorted(NON_REVIEWERS.items()))
-def test_patients_anonymous_and_unverified_cannot(
-    api_clients: dict[str, APIClient],
+def test_patients_staff_without_a_role_anonymous_and_unverified_cannot(
+    clients: dict[str, APIClient],
     case: Diagnosis,
     who: str,
     expected: int,
@@ -80,20 +102,43 @@ def test_patients_anonymous_and_unverified_cannot(
     method: str,
     _expected: int,
 ) -> None:
-    response = call(api_clients[who], method, url(name, case))
+    response = call(clients[who], method, url(name, case))
     assert response.status_code == expected
     assert response.json()["error"]["code"]
     assert not CaseClaim.objects.exists() and not Feedback.objects.exists()
+    assert not CaseAccessLog.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["content_editor", "plain_staff"])
+def test_staff_without_a_review_role_cannot_read_or_overwrite_feedback(
+    clients: dict[str, APIClient],
+    case: Diagnosis,
+    clinician: Any,
+    who: str,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    give_feedback(diagnosis=case, author=clinician)
+    mail.outbox.clear()
+    target = url("api:clinician-case-feedback", case)
+    read = clients[who].get(target)
+    assert read.status_code == 404
+    assert PRIVATE_NOTE not in read.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clients[who].put(target, feedback_post_data(message="Editor's own text"), format="json")
+    assert response.status_code == 404
+    feedback = Feedback.objects.get()
+    assert (feedback.version, feedback.message, feedback.author) == (1, PATIENT_MESSAGE, clinician)
+    assert mail.outbox == []
 
 
 @pytest.mark.parametrize("target", [QUEUE_URL, COUNTS_URL])
 @pytest.mark.parametrize(
-    ("who", "expected"), [("clinician", 200), ("admin", 200), *sorted(NON_REVIEWERS.items())]
+    ("who", "expected"), [*((who, 200) for who in REVIEWERS), *sorted(NON_REVIEWERS.items())]
 )
 def test_queue_access(
-    api_clients: dict[str, APIClient], case: Diagnosis, target: str, who: str, expected: int
+    clients: dict[str, APIClient], case: Diagnosis, target: str, who: str, expected: int
 ) -> None:
-    assert api_clients[who].get(target).status_code == expected
+    assert clients[who].get(target).status_code == expected
 
 
 def test_case_without_review_request_or_own_case_is_404(owner: Any, clinician: Any) -> None:
@@ -158,6 +203,28 @@ def test_feedback_create_then_amend_keeps_versions_and_notifies(
     assert client.get(url("api:clinician-case-feedback", case)).json()["version"] == 2
 
 
+def test_amendment_without_private_note_keeps_the_current_note(case: Diagnosis, clinician: Any) -> None:
+    give_feedback(diagnosis=case, author=clinician)
+    target = url("api:clinician-case-feedback", case)
+    data = feedback_post_data(urgency="emergency")
+    del data["private_note"]
+    response = token_client(clinician).put(target, data, format="json")
+    assert response.status_code == 200
+    assert response.json()["private_note"] == PRIVATE_NOTE
+    feedback = Feedback.objects.get()
+    assert (feedback.version, feedback.urgency, feedback.private_note) == (2, "emergency", PRIVATE_NOTE)
+    assert feedback.versions.get(number=2).private_note == PRIVATE_NOTE
+
+
+def test_amendment_with_an_empty_private_note_clears_it(case: Diagnosis, clinician: Any) -> None:
+    give_feedback(diagnosis=case, author=clinician)
+    target = url("api:clinician-case-feedback", case)
+    response = token_client(clinician).put(target, feedback_post_data(private_note=""), format="json")
+    assert response.status_code == 200
+    assert Feedback.objects.get().private_note == ""
+    assert Feedback.objects.get().versions.get(number=1).private_note == PRIVATE_NOTE  # history kept
+
+
 def test_amending_missing_feedback_is_404(case: Diagnosis, clinician: Any) -> None:
     response = token_client(clinician).put(
         url("api:clinician-case-feedback", case), feedback_post_data(), format="json"
@@ -207,6 +274,52 @@ def test_opening_a_case_is_audit_logged_and_shows_the_note(case: Diagnosis, clin
     assert body["note"] == "It itches sometimes"
     assert body["can_edit_feedback"] is True
     assert CaseAccessLog.objects.filter(user=clinician, action=CaseAccessLog.Action.VIEW).count() == 1
+    assert CaseAccessLog.objects.get().channel == CaseAccessLog.Channel.API
+
+
+def test_case_lists_only_earlier_checks_the_patient_asked_to_have_reviewed(
+    case: Diagnosis, owner: Any, clinician: Any
+) -> None:
+    shared = make_case(owner=owner, body_site="face")
+    private = make_diagnosis(owner=owner, body_site="neck", review_requested=False)
+    Diagnosis.objects.filter(pk__in=[shared.pk, private.pk]).update(
+        created_at=case.created_at.replace(year=case.created_at.year - 1)
+    )
+    body = token_client(clinician).get(url("api:clinician-case", case)).json()
+    assert [e["id"] for e in body["earlier"]] == [str(shared.pk)]
+
+
+@pytest.mark.parametrize("field", ["image", "thumbnail", "heatmap"])
+def test_every_file_download_is_audit_logged(case: Diagnosis, clinician: Any, field: str) -> None:
+    response = token_client(clinician).get(url(f"api:clinician-case-{field}", case))
+    assert response.status_code == 200
+    entry = CaseAccessLog.objects.get()
+    assert (entry.user, entry.user_email, entry.diagnosis) == (clinician, clinician.email, case)
+    assert (entry.action, entry.detail, entry.channel) == ("download", field, "api")
+
+
+def test_reading_the_feedback_is_audit_logged(case: Diagnosis, clinician: Any) -> None:
+    give_feedback(diagnosis=case, author=clinician)
+    CaseAccessLog.objects.all().delete()
+    assert token_client(clinician).get(url("api:clinician-case-feedback", case)).status_code == 200
+    entry = CaseAccessLog.objects.get()
+    assert (entry.user, entry.diagnosis, entry.action, entry.detail, entry.channel) == (
+        clinician,
+        case,
+        "view",
+        "feedback",
+        "api",
+    )
+
+
+def test_review_actions_record_the_api_channel(case: Diagnosis, clinician: Any) -> None:
+    client = token_client(clinician)
+    client.post(url("api:clinician-case-claim", case))
+    client.post(url("api:clinician-case-feedback", case), feedback_post_data(), format="json")
+    assert list(CaseAccessLog.objects.order_by("pk").values_list("action", "channel")) == [
+        ("claim", "api"),
+        ("feedback", "api"),
+    ]
 
 
 def test_reviewed_case_cannot_be_claimed(case: Diagnosis, clinician: Any) -> None:

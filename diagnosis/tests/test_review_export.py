@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from diagnosis.export_review import reviewed_export_imagefolder
+from diagnosis.models import CaseAccessLog
 from diagnosis.tests.review_helpers import give_feedback, make_case
 from diseases.tests.factories import DiseaseFactory
 
@@ -68,3 +71,34 @@ def test_export_refuses_a_non_empty_directory(tmp_path: Path, reviewed: dict[str
     call_command("export_reviewed", "--out", str(tmp_path), "--force")
     assert (tmp_path / "keep.txt").exists()
     assert (tmp_path / "labels.csv").exists()
+
+
+def test_export_writes_one_audit_row_per_photo_exported(tmp_path: Path, reviewed: dict[str, Any]) -> None:
+    CaseAccessLog.objects.all().delete()  # the rows the feedback itself wrote
+    out = tmp_path / "export"
+    call_command("export_reviewed", "--out", str(out))
+    rows = CaseAccessLog.objects.all()
+    assert sorted(r.diagnosis_id for r in rows) == sorted(reviewed[k].pk for k in ("mel", "nv", "wart"))
+    assert {(r.action, r.channel, r.user) for r in rows} == {("export", "command", None)}
+    assert all("export_reviewed" in r.user_email and "@" in r.user_email for r in rows)
+    assert all(str(out) in r.detail for r in rows)
+
+
+def test_an_export_that_stops_half_way_still_logs_what_it_copied(
+    tmp_path: Path, reviewed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    CaseAccessLog.objects.all().delete()
+    real_copy = shutil.copyfileobj
+    copies = []
+
+    def copy_then_fail(src: Any, dst: Any) -> None:
+        if copies:
+            raise OSError("disk full")
+        copies.append(1)
+        real_copy(src, dst)
+
+    monkeypatch.setattr("diagnosis.export_review.shutil.copyfileobj", copy_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        reviewed_export_imagefolder(out_dir=tmp_path / "export", exported_by="tester")
+    entry = CaseAccessLog.objects.get()
+    assert (entry.action, entry.user_email) == ("export", "tester")

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from diagnosis.models import CaseAccessLog, CaseClaim, Diagnosis, Feedback
 from diagnosis.services_review import case_claim
+from diagnosis.tests.factories import make_diagnosis
 from diagnosis.tests.review_helpers import (
     PATIENT_MESSAGE,
     PRIVATE_NOTE,
@@ -24,6 +25,10 @@ pytestmark = pytest.mark.django_db
 CASE_GET_URLS = ["clinician:case", "clinician:image", "clinician:thumbnail", "clinician:heatmap"]
 AREA_GET_URLS = ["clinician:queue", "clinician:agreement", "clinician:agreement_csv"]
 CASE_POST_URLS = ["clinician:claim", "clinician:release", "clinician:assign", "clinician:feedback"]
+# Signed in but not reviewers: patients, and staff accounts with no review role (a content
+# editor is staff for the disease library only; is_staff alone is no role at all).
+NON_REVIEWERS = ["owner_client", "other_client", "content_editor_client", "plain_staff_client"]
+REVIEWERS = ["clinician_client", "staff_client", "group_admin_client"]
 
 
 def client_for(user: Any) -> Client:
@@ -56,15 +61,17 @@ def test_anonymous_is_sent_to_login_from_case_urls(client: Client, case: Diagnos
     assert not CaseClaim.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["owner_client", "other_client"])
+@pytest.mark.parametrize("who", NON_REVIEWERS)
 @pytest.mark.parametrize("name", AREA_GET_URLS)
-def test_patients_get_404_in_the_clinician_area(request: Any, who: str, name: str) -> None:
+def test_patients_editors_and_plain_staff_get_404_in_the_clinician_area(request: Any, who: str, name: str):
     assert request.getfixturevalue(who).get(reverse(name)).status_code == 404
 
 
-@pytest.mark.parametrize("who", ["owner_client", "other_client"])
+@pytest.mark.parametrize("who", NON_REVIEWERS)
 @pytest.mark.parametrize("name", CASE_GET_URLS + CASE_POST_URLS)
-def test_patients_get_404_on_case_urls(request: Any, case: Diagnosis, who: str, name: str) -> None:
+def test_patients_editors_and_plain_staff_get_404_on_case_urls(
+    request: Any, case: Diagnosis, who: str, name: str
+) -> None:
     client = request.getfixturevalue(who)
     url = reverse(name, kwargs={"pk": case.pk})
     data = feedback_post_data() if name == "clinician:feedback" else {}
@@ -72,18 +79,43 @@ def test_patients_get_404_on_case_urls(request: Any, case: Diagnosis, who: str, 
     assert response.status_code == 404
     assert not CaseClaim.objects.exists()
     assert not Feedback.objects.exists()
+    assert not CaseAccessLog.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["content_editor_client", "plain_staff_client"])
+def test_staff_without_a_review_role_cannot_overwrite_feedback(
+    request: Any, clinician: Any, case: Diagnosis, who: str
+) -> None:
+    give_feedback(diagnosis=case, author=clinician)
+    url = reverse("clinician:feedback", kwargs={"pk": case.pk})
+    response = request.getfixturevalue(who).post(url, feedback_post_data(message="Editor's own text"))
+    assert response.status_code == 404
+    feedback = Feedback.objects.get()
+    assert (feedback.version, feedback.message, feedback.author) == (1, PATIENT_MESSAGE, clinician)
+
+
+@pytest.mark.parametrize("who", ["content_editor_client", "plain_staff_client"])
+def test_staff_without_a_review_role_see_no_review_queue_link(request: Any, case: Diagnosis, who: str):
+    html = request.getfixturevalue(who).get(reverse("home")).content.decode()
+    assert reverse("clinician:queue") not in html
+
+
+@pytest.mark.parametrize("who", REVIEWERS)
+def test_reviewers_see_the_review_queue_link(request: Any, who: str) -> None:
+    html = request.getfixturevalue(who).get(reverse("home")).content.decode()
+    assert reverse("clinician:queue") in html
 
 
 # --- clinicians and admins --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["clinician_client", "staff_client"])
+@pytest.mark.parametrize("who", REVIEWERS)
 @pytest.mark.parametrize("name", AREA_GET_URLS)
 def test_clinicians_and_admins_open_the_clinician_area(request: Any, case: Diagnosis, who: str, name: str):
     assert request.getfixturevalue(who).get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize("who", ["clinician_client", "staff_client"])
+@pytest.mark.parametrize("who", REVIEWERS)
 @pytest.mark.parametrize("name", CASE_GET_URLS)
 def test_clinicians_and_admins_open_a_requested_case(request: Any, case: Diagnosis, who: str, name: str):
     response = request.getfixturevalue(who).get(reverse(name, kwargs={"pk": case.pk}))
@@ -116,8 +148,8 @@ def test_clinician_gets_404_on_the_patient_result_page(clinician_client: Client,
 def test_case_page_shows_what_review_needs_and_no_personal_data(
     clinician_client: Client, case: Diagnosis, owner: Any
 ) -> None:
-    earlier_same_site = make_case(owner=owner, body_site="back", review_requested=False)
-    earlier_other_site = make_case(owner=owner, body_site="face", review_requested=False)
+    earlier_same_site = make_case(owner=owner, body_site="back")
+    earlier_other_site = make_case(owner=owner, body_site="face")
     Diagnosis.objects.filter(pk__in=[earlier_same_site.pk, earlier_other_site.pk]).update(
         created_at=case.created_at.replace(year=case.created_at.year - 1)
     )
@@ -133,11 +165,63 @@ def test_case_page_shows_what_review_needs_and_no_personal_data(
     assert html.index("same site") < html.index("Face")
 
 
+def test_earlier_checks_list_only_those_the_patient_asked_to_have_reviewed(
+    clinician_client: Client, case: Diagnosis, owner: Any
+) -> None:
+    shared = make_case(owner=owner, body_site="face", predicted_class="nv")
+    private = make_diagnosis(
+        owner=owner, body_site="neck", predicted_class="bcc", risk_tier="urgent", review_requested=False
+    )
+    Diagnosis.objects.filter(pk__in=[shared.pk, private.pk]).update(
+        created_at=case.created_at.replace(year=case.created_at.year - 1)
+    )
+    response = clinician_client.get(reverse("clinician:case", kwargs={"pk": case.pk}))
+    assert [e.pk for e in response.context["earlier"]] == [shared.pk]
+    html = response.content.decode()
+    assert html.count('data-testid="earlier-item"') == 1
+    assert "Neck" not in html
+
+
 def test_opening_a_case_is_audited(clinician: Any, clinician_client: Client, case: Diagnosis) -> None:
     clinician_client.get(reverse("clinician:case", kwargs={"pk": case.pk}))
     entry = CaseAccessLog.objects.get()
     assert (entry.user, entry.diagnosis, entry.action) == (clinician, case, CaseAccessLog.Action.VIEW)
     assert entry.user_email == clinician.email
+    assert entry.channel == CaseAccessLog.Channel.WEB
+
+
+@pytest.mark.parametrize("name", ["image", "thumbnail", "heatmap"])
+@pytest.mark.parametrize("who", ["clinician", "admin_user"])
+def test_every_file_download_is_audited(request: Any, case: Diagnosis, who: str, name: str) -> None:
+    user = request.getfixturevalue(who)
+    response = client_for(user).get(reverse(f"clinician:{name}", kwargs={"pk": case.pk}))
+    assert response.status_code == 200
+    entry = CaseAccessLog.objects.get()
+    assert (entry.user, entry.user_email, entry.diagnosis, entry.diagnosis_ref) == (
+        user,
+        user.email,
+        case,
+        str(case.pk),
+    )
+    assert (entry.action, entry.detail, entry.channel) == ("download", name, "web")
+    assert entry.at is not None
+
+
+def test_agreement_csv_is_audited_once_per_case_it_contains(
+    clinician: Any, clinician_client: Client, owner: Any
+) -> None:
+    reviewed = [make_case(owner=owner) for _ in range(2)]
+    for d in reviewed:
+        give_feedback(diagnosis=d, author=clinician)
+    make_case(owner=owner)  # waiting: not in the file, not logged
+    CaseAccessLog.objects.all().delete()  # the feedback rows; only the export matters here
+    response = clinician_client.get(reverse("clinician:agreement_csv"))
+    text = b"".join(response.streaming_content).decode()
+    rows = CaseAccessLog.objects.filter(action="export")
+    assert sorted(r.diagnosis_id for r in rows) == sorted(d.pk for d in reviewed)
+    assert all(str(r.diagnosis_id) in text for r in rows)
+    assert {(r.user, r.channel, r.detail) for r in rows} == {(clinician, "web", "agreement CSV")}
+    assert CaseAccessLog.objects.count() == 2
 
 
 def test_clinician_claims_then_gives_feedback(clinician: Any, clinician_client: Client, case: Diagnosis):

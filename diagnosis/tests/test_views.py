@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from diagnosis.models import Diagnosis
+from diagnosis.models import CaseAccessLog, Diagnosis
 from diagnosis.tests import images
 from diagnosis.tests.conftest import media_files
 from diagnosis.tests.factories import make_diagnosis
@@ -42,14 +42,23 @@ def test_owner_can_use_every_url(
 
 
 @pytest.mark.parametrize(("name", "method", "expected"), OBJECT_URLS)
-@pytest.mark.parametrize("who", ["other_client", "clinician_client"])
-def test_other_patients_and_clinicians_get_404(
+@pytest.mark.parametrize(
+    "who",
+    ["other_client", "clinician_client", "staff_client", "content_editor_client", "plain_staff_client"],
+)
+def test_everyone_but_the_owner_gets_404(
     request: pytest.FixtureRequest, done: Diagnosis, who: str, name: str, method: str, expected: int
 ) -> None:
     client = request.getfixturevalue(who)
     response = getattr(client, method)(reverse(name, kwargs={"pk": done.pk}))
     assert response.status_code == 404
     assert Diagnosis.objects.filter(pk=done.pk).exists()
+
+
+def test_the_owners_own_reads_are_not_audit_logged(owner_client: Client, done: Diagnosis) -> None:
+    for name in ("diagnosis:detail", "diagnosis:image", "diagnosis:thumbnail", "diagnosis:heatmap"):
+        assert owner_client.get(reverse(name, kwargs={"pk": done.pk})).status_code == 200
+    assert not CaseAccessLog.objects.exists()
 
 
 @pytest.mark.parametrize(("name", "method", "expected"), OBJECT_URLS)

@@ -159,6 +159,22 @@ def test_content_editor_admin_index_lists_only_the_disease_library(content_edito
     assert app_labels == {"diseases"}
 
 
+def test_plain_staff_gets_403_on_every_admin_page(plain_staff_client):
+    """is_staff alone opens the admin's door and nothing behind it."""
+    for model in admin.site._registry:
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        assert plain_staff_client.get(url).status_code == 403, url
+    assert plain_staff_client.get(reverse("admin:index")).context["app_list"] == []
+
+
+def test_group_admin_curates_the_library_and_opens_every_admin(group_admin_client):
+    for model in admin.site._registry:
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        assert group_admin_client.get(url).status_code == 200, url
+
+
 def test_patient_cannot_open_disease_admin(logged_in, owner):
     response = logged_in(owner).get(reverse("admin:diseases_disease_changelist"))
 

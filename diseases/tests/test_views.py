@@ -156,6 +156,23 @@ def test_staff_can_preview_unpublished_page_with_banner(admin_client):
     assert "this page is not published" in response.content.decode()
 
 
+def test_content_editors_and_group_admins_can_preview_unpublished_pages(
+    logged_in, content_editor, group_admin
+):
+    disease = DiseaseFactory(code="draft", published=False)
+
+    for user in (content_editor, group_admin):
+        response = logged_in(user).get(disease.get_absolute_url())
+        assert response.status_code == 200
+        assert response.context["is_preview"] is True
+
+
+def test_unpublished_page_is_404_for_staff_without_a_curator_role(logged_in, plain_staff):
+    disease = DiseaseFactory(code="draft", published=False)
+
+    assert logged_in(plain_staff).get(disease.get_absolute_url()).status_code == 404
+
+
 def test_published_page_has_no_preview_banner_for_staff(admin_client):
     disease = DiseaseFactory(code="acne")
 

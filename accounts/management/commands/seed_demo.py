@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from accounts.services import user_grant_admin
 
 DEMO_PASSWORD = "jildi-demo-2026"
 
@@ -46,4 +47,8 @@ class Command(BaseCommand):
         EmailAddress.objects.update_or_create(
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )
+        if role == "admin":
+            # Superuser already makes an admin; the group says so explicitly too
+            # (is_staff alone never does: accounts.roles).
+            user_grant_admin(user=user)
         return user

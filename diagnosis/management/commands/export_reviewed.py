@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import getpass
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +34,18 @@ class Command(BaseCommand):
             raise CommandError(f"{out} is not empty (use --force to write into it)")
         result = reviewed_export_imagefolder(
             out_dir=out,
+            exported_by=_operator(),
             model_classes_only=options["model_classes_only"],
             include_cannot_tell=options["include_cannot_tell"],
         )
         labels = " ".join(f"{k}={v}" for k, v in sorted(result.per_label.items()))
         self.stdout.write(f"written={result.written} skipped={result.skipped} {labels}".strip())
+
+
+def _operator() -> str:
+    """Who ran the command, for the audit log: the operating-system account and host."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        login = "unknown"
+    return f"{login}@{socket.gethostname()} (manage.py export_reviewed)"

@@ -40,6 +40,19 @@ def make_user(email_address: str, *, verified: bool = True, **extra: Any) -> Any
     return user
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Rate-limit counters live in the shared (Redis) cache: every test starts from zero.
+
+    Only this process's keys go (portal.cache.RedisCache.clear), never other runs'.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

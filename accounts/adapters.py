@@ -9,8 +9,14 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
 
+from portal.client_ip import client_ip
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # Rate limits per address follow the site's one rule (TRUSTED_PROXY_COUNT).
+        return client_ip(request) or super().get_client_ip(request)
+
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         language = translation.get_language() or settings.LANGUAGE_CODE
         supported = {code for code, _ in settings.LANGUAGES}

@@ -243,7 +243,8 @@ def serve_private(
 ) -> HttpResponse:
     """Stream a stored file after the access check (X-Accel-Redirect behind nginx)."""
     diagnosis = getter(user=request.user, pk=pk)
-    response = stored_file_response(getattr(diagnosis, field), cache_control="private, max-age=3600")
+    # Photos are health data and phones are shared: never stored in a browser cache.
+    response = stored_file_response(getattr(diagnosis, field), cache_control="private, no-store")
     if audit is not None:
         audit(request.user, diagnosis, field)
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,10 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from diagnosis.forms import HistoryFilterForm, UploadForm
@@ -22,6 +26,7 @@ from diagnosis.imaging import max_upload_bytes
 from diagnosis.presenters import result_context
 from diagnosis.selectors import diagnosis_get_for_user, diagnosis_list_for_user
 from diagnosis.services import diagnosis_create, diagnosis_delete, diagnosis_retry
+from portal.api.throttling import upload_rate_wait
 from portal.files import stored_file_response
 
 HISTORY_PAGE_SIZE = 12
@@ -31,9 +36,27 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _upload_throttled(request: HttpRequest, wait: float) -> HttpResponse:
+    """429 before the photo is read: the same per-user budget as the API (30/hour)."""
+    when = timeuntil(timezone.now() + timedelta(seconds=max(wait, 60)))
+    message = _("You have sent many photos in a short time. Please try again in %(time)s.") % {"time": when}
+    if _wants_json(request):
+        response: HttpResponse = JsonResponse({"errors": [message]}, status=429)
+    else:
+        messages.error(request, message)
+        context = {"form": UploadForm(), "max_upload_bytes": max_upload_bytes()}
+        response = render(request, "diagnosis/upload.html", context, status=429)
+    response["Retry-After"] = str(int(wait) + 1)
+    return response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        wait = upload_rate_wait(request)
+        if wait is not None:
+            return _upload_throttled(request, wait)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,6 +96,7 @@ def camera(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@never_cache  # health data on possibly shared phones: never kept in a browser cache
 def detail(request: HttpRequest, pk: Any) -> HttpResponse:
     diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
     return render(request, "diagnosis/detail.html", result_context(diagnosis))
@@ -109,6 +133,7 @@ def delete(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @login_required
 @require_GET
+@never_cache
 def history(request: HttpRequest) -> HttpResponse:
     filters = HistoryFilterForm(request.GET or None)
     status = risk = None
@@ -128,7 +153,8 @@ def history(request: HttpRequest) -> HttpResponse:
 
 def _serve_private(request: HttpRequest, pk: Any, field: str) -> HttpResponse:
     diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
-    return stored_file_response(getattr(diagnosis, field), cache_control="private, max-age=3600")
+    # Photos are health data and phones are shared: never stored in a browser cache.
+    return stored_file_response(getattr(diagnosis, field), cache_control="private, no-store")
 
 
 @login_required

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib.util import find_spec
 
+from csp.decorators import csp_replace
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -46,13 +47,23 @@ if find_spec("diagnosis.api_clinician") is not None:
 # Anything else under /api/v1/ answers in the API's error format too.
 v1.append(re_path(r"^.*$", not_found))
 
+# Swagger UI and Redoc need inline scripts/styles and blob: workers; these two pages show
+# no personal data, so they get a looser policy (still our own origin only).
+docs_csp = csp_replace(
+    {
+        "script-src": ["'self'", "'unsafe-inline'", "blob:"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "worker-src": ["'self'", "blob:"],
+    }
+)
+
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", docs_csp(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
     path(
         "redoc/",
-        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        docs_csp(SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")),
         name="redoc",
     ),
 ]

@@ -22,6 +22,10 @@ def bs_widget(field: BoundField) -> str:
     attrs = {"class": css}
     if field.help_text:
         attrs["aria-describedby"] = f"{field.auto_id}_help"
+    if widget.attrs.get("autocomplete") == "one-time-code":
+        # Verification codes are Latin letters ("BCDF-GHJK"): left to right inside an
+        # Arabic page, capitals offered by phone keyboards, no spelling fixes.
+        attrs.update({"dir": "ltr", "autocapitalize": "characters", "spellcheck": "false"})
     return field.as_widget(attrs=attrs)
 
 

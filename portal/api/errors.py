@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
@@ -56,7 +57,24 @@ def _code(exc: exceptions.APIException) -> str:
     return str(getattr(exc, "default_code", "error"))
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = _("The request is too large.")
+    default_code = "too_large"
+
+
+class TooManyParts(exceptions.ParseError):
+    default_detail = _("The request has too many files or fields.")
+    default_code = "too_many_parts"
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # Django's body limits (DATA_UPLOAD_MAX_*) surface while DRF parses: a client's
+    # mistake, not a server error.
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFilesSent | TooManyFieldsSent):
+        exc = TooManyParts()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -123,6 +141,7 @@ ERROR_DESCRIPTIONS: dict[int, tuple[str, OpenApiExample]] = {
         "Conflicts with the current state",
         _example("conflict", "Another clinician is already reviewing this case."),
     ),
+    413: ("Request body too large", _example("too_large", "The request is too large.")),
     429: (
         "Too many requests; see the `Retry-After` header",
         _example("throttled", "Request was throttled. Expected available in 60 seconds."),

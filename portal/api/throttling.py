@@ -2,16 +2,21 @@
 
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] and are read on every
 request (not frozen at import), so settings overrides apply. A 429 carries
-``Retry-After``. Counters live in the default cache: production needs a shared
-cache (e.g. Redis) when running more than one web process.
+``Retry-After``. Counters live in the default cache, the shared Redis cache, so the
+limits hold across web processes and restarts. The client is identified by
+``portal.client_ip`` (TRUSTED_PROXY_COUNT), like axes and allauth. The HTML upload
+form spends the same per-user upload budget as the API (``upload_rate_wait``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from portal.client_ip import client_ip
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
@@ -19,6 +24,9 @@ class _SettingsRateThrottle(SimpleRateThrottle):
     # the class attribute DRF freezes at import) makes settings overrides apply.
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request: Any) -> str:
+        return client_ip(request) or ""
 
 
 class UploadRateThrottle(_SettingsRateThrottle):
@@ -49,3 +57,15 @@ class AuthRateThrottle(_SettingsRateThrottle):
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def upload_rate_wait(request: HttpRequest) -> float | None:
+    """Count one upload by ``request.user`` (web form); seconds to wait if over the limit.
+
+    Same scope, key and rate as the API's UploadRateThrottle: one budget per user,
+    whichever way the photos arrive. None means the upload may go ahead.
+    """
+    throttle = UploadRateThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    return throttle.wait() or 0.0

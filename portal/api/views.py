@@ -50,6 +50,9 @@ class LanguageMixin:
     def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         response["Content-Language"] = translation.get_language()
+        # Answers are personal (results, photos: health data) and phones are shared:
+        # nothing is kept in a browser or proxy cache unless a view says otherwise.
+        response.headers.setdefault("Cache-Control", "no-store")
         return response
 
 

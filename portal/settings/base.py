@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "allauth",
     "allauth.account",
     "accounts.axes_app.AxesConfig",
@@ -83,11 +85,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (the CSRF check does): 413 by Content-Length.
+    "portal.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
     # Axes must be last so it sees the final authentication result.
@@ -151,16 +157,21 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-# Sign-up must tell people plainly that an email is already registered (product
-# requirement), which is a form of account enumeration; the login lockout and
-# allauth's rate limits bound how far that can be abused.
-ACCOUNT_PREVENT_ENUMERATION = False
+# No page says whether an address has an account: sign-up with a registered address and
+# a reset for an unknown one look like the normal case on screen; the address's owner is
+# told plainly by email instead ("account already exists" / "no account"). Possible
+# without a usability loss because verification is mandatory.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = envint("ACCOUNT_CODE_TIMEOUT", "900")
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT = envint("ACCOUNT_CODE_TIMEOUT", "900")
-ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+# allauth's default code: 8 letters from 20 unambiguous consonants, shown as "BCDF-GHJK"
+# (20**8 = 2.6e10 codes; a 6-digit code has 1e6). Typed in any case, with or without
+# the dash. At most 3 guesses per code and 5 codes a minute per address, counted in the
+# shared cache: about 1 in 1.2 million per address per day (README, "Security").
+ALLAUTH_USER_CODE_FORMAT = {"numeric": False, "length": 8, "dashed": True}
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -181,7 +192,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.axes.username_from_request"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
-AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0") or None
+# The one client-address rule (TRUSTED_PROXY_COUNT), not django-ipware's guesses.
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+
+# --- client address behind reverse proxies -----------------------------------
+# How many reverse proxies of ours stand in front of Django (nginx alone: 1; a load
+# balancer plus nginx: 2). Axes, allauth and the API throttles all read the client from
+# X-Forwarded-For through portal.client_ip with this number; 0 ignores the header.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+for _legacy in ("AXES_PROXY_COUNT", "API_PROXY_COUNT"):
+    if os.getenv(_legacy) is not None:
+        raise ImproperlyConfigured(f"{_legacy} was replaced by TRUSTED_PROXY_COUNT (one setting for all)")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- i18n -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -214,6 +236,13 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-private/"
 SENDFILE_NGINX = envbool("SENDFILE_NGINX", "0")
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(15 * 1024 * 1024))
+# Photo limit (diagnosis.imaging) and the largest request body anyone may send: a photo
+# plus the form around it. Checked by Content-Length before the body is read
+# (portal.middleware); nginx's client_max_body_size must be the same (deploy/nginx.conf).
+DIAGNOSIS_MAX_UPLOAD_BYTES = envint("DIAGNOSIS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
+MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", str(DIAGNOSIS_MAX_UPLOAD_BYTES + 1024 * 1024))
+# One photo per upload; a few for the disease library's admin form.
+DATA_UPLOAD_MAX_NUMBER_FILES = envint("DATA_UPLOAD_MAX_NUMBER_FILES", "5")
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
 
 # --- email -----------------------------------------------------------------
@@ -247,6 +276,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "0")
 CELERY_TIMEZONE = TIME_ZONE
 
+# --- cache: rate-limit counters shared by every web process -------------------
+# DRF throttles and allauth's rate limits count here, so N processes (or a restart)
+# never multiply a limit. portal.cache.RedisCache is Django's, except that clear()
+# removes only its own keys (it may share a Redis database with the broker).
+CACHES = {
+    "default": {
+        "BACKEND": "portal.cache.RedisCache",
+        "LOCATION": envstr("CACHE_URL", REDIS_URL),
+        "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "jildi"),
+        "TIMEOUT": 300,
+    }
+}
+
 # --- clinician review ------------------------------------------------------
 # A claimed case returns to the review queue after this many minutes without feedback.
 REVIEW_CLAIM_TIMEOUT_MINUTES = envint("REVIEW_CLAIM_TIMEOUT_MINUTES", "60")
@@ -275,7 +317,9 @@ REST_FRAMEWORK = {
         "uploads": envstr("API_UPLOAD_RATE", "30/hour"),
         "auth": envstr("API_AUTH_RATE", "10/minute"),
     },
-    "NUM_PROXIES": envint("API_PROXY_COUNT", "0") or None,
+    # Never None: DRF would then key throttles on the client-supplied X-Forwarded-For.
+    # Our throttles ask portal.client_ip; this covers any DRF default throttle.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jildi API",
@@ -310,6 +354,27 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "0" if DEBUG else "1")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): only our own files; the one inline script (the
+# theme, before first paint) carries the per-request nonce. Style attributes stay
+# allowed (progress-bar widths) but no inline <style> element or script does.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (camera on our own origin only) is set by
+# portal.middleware.PermissionsPolicyMiddleware.
 if envbool("SECURE_PROXY_SSL_HEADER", "0"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = envlist("SILENCED_SYSTEM_CHECKS", "")

@@ -31,4 +31,14 @@ ALLOWED_HOSTS = ["*"]
 CELERY_TASK_ALWAYS_EAGER = False
 # allauth's rate limits would trip over repeated test sign-ups from one IP.
 ACCOUNT_RATE_LIMITS = False
+# The real shared cache (Redis) like production, on its own database, with a key prefix
+# per test process so concurrent runs never see (or clear) each other's counters; the
+# root conftest empties it around every test.
+CACHES = {
+    "default": {
+        "BACKEND": "portal.cache.RedisCache",
+        "LOCATION": os.environ.get("TEST_CACHE_URL", "redis://127.0.0.1:6379/14"),
+        "KEY_PREFIX": os.environ.get("TEST_CACHE_KEY_PREFIX") or f"jildi-test-{os.getpid()}",
+    }
+}
 LOGGING = {"version": 1, "disable_existing_loggers": False}

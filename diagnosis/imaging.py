@@ -14,6 +14,7 @@ import math
 import re
 import struct
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
-from diagnosis.framing import CropBox, apply_crop
+from diagnosis.decode_budget import (
+    FULL_DECODE_FORMATS,
+    decode_budget_bytes,
+    decode_bytes,
+    max_full_decode_pixels,
+    webp_canvas_size,
+)
+from diagnosis.framing import CropBox, check_crop, displayed_size
 
 try:  # HEIC/HEIF (iPhone photos)
     import pillow_heif
@@ -47,6 +55,9 @@ DEFAULT_MIN_SIDE = 64
 DEFAULT_STORED_MAX_SIDE = 1600
 THUMBNAIL_SIDE = 320
 JPEG_QUALITY = 88
+# Rows are converted a band at a time, about this many pixels each: a full-size copy of a
+# 24 MP photo is 96 MB in Pillow, a band ~4 MB.
+STRIP_PIXELS = 1_000_000
 
 
 def max_upload_bytes() -> int:
@@ -99,33 +110,103 @@ def _read_limited(upload: UploadedFile | io.IOBase, limit: int) -> bytes:
     return data
 
 
-def _to_rgb(img: Image.Image) -> Image.Image:
-    """Any decoded mode -> 8-bit RGB (CMYK, 16-bit, palette, transparency...)."""
+def _too_large(width: int, height: int) -> ValidationError:
+    return _reject(
+        _("The image is too large (%(w)s × %(h)s pixels). Please upload a smaller photo.")
+        % {"w": width, "h": height},
+        "dimensions",
+    )
+
+
+def _grey_to_l(part: Image.Image, top: int) -> Image.Image:
+    """16-bit/32-bit grey -> 8-bit, in integers (float64 would take 8 bytes a pixel)."""
+    arr = np.asarray(part)
+    if arr.dtype.kind == "f":
+        scaled = np.clip(arr, 0, top).astype(np.float32) * np.float32(255 / top)
+    else:
+        scaled = np.clip(arr, 0, top).astype(np.uint32) * 255 // top
+    return Image.fromarray(scaled.astype(np.uint8))
+
+
+def _flatten_alpha(part: Image.Image) -> Image.Image:
+    """Transparent pixels become white (as the page shows them)."""
+    rgba = part if part.mode == "RGBA" else part.convert("RGBA")
+    flat = Image.new("RGB", rgba.size, (255, 255, 255))
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    return flat
+
+
+def _rgb_converter(img: Image.Image) -> Callable[[Image.Image], Image.Image]:
+    """A conversion from ``img``'s decoded mode (CMYK, 16-bit, palette, transparency...) to
+    8-bit RGB or L, decided once for the whole image and applied to one band of rows at a time."""
     icc = img.info.get("icc_profile")
     if icc and img.mode in ("RGB", "CMYK"):
         try:  # colour-manage to sRGB so Display-P3/CMYK photos keep their colours
             src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            dst = ImageCms.createProfile("sRGB")
-            return ImageCms.profileToProfile(img, src, dst, outputMode="RGB")
+            transform = ImageCms.buildTransform(src, ImageCms.createProfile("sRGB"), img.mode, "RGB")
+            return lambda part: ImageCms.applyTransform(part, transform)  # type: ignore[return-value]
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass
     if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        arr = np.asarray(img, dtype=np.float64)
-        top = 65535.0 if img.mode.startswith("I;16") or arr.max(initial=0) > 255 else 255.0
-        arr = np.clip(arr / top * 255.0, 0, 255).astype(np.uint8)
-        return Image.fromarray(arr, mode="L").convert("RGB")
+        top = 65535 if img.mode.startswith("I;16") or (img.getextrema()[1] or 0) > 255 else 255
+        return lambda part: _grey_to_l(part, top)
     has_alpha = (
         img.mode in ("RGBA", "LA", "PA", "RGBa", "La")
         or (img.mode == "P" and "transparency" in img.info)
         or (img.mode in ("RGB", "L") and "transparency" in img.info)
     )
     if has_alpha:
-        rgba = img.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
-    if img.mode != "RGB":
-        return img.convert("RGB")
-    return img
+        return _flatten_alpha
+    if img.mode in ("RGB", "L"):
+        return lambda part: part
+    return lambda part: part.convert("RGB")
+
+
+def _shrink_to_rgb(img: Image.Image, box: tuple[int, int, int, int], factor: int) -> Image.Image:
+    """The ``box`` of ``img`` in 8-bit RGB, reduced by an integer ``factor``, converted a band of
+    rows at a time: beyond the decoded image itself, no full-size copy is ever made."""
+    convert = _rgb_converter(img)
+    left, top, right, bottom = box
+    width = right - left
+    rows = max(factor, STRIP_PIXELS // max(1, width) // factor * factor)
+    out: Image.Image | None = None
+    for y in range(top, bottom, rows):
+        band = convert(img.crop((left, y, right, min(bottom, y + rows))))
+        if factor > 1:
+            band = band.reduce(factor)
+        if out is None:
+            out = Image.new(band.mode, (math.ceil(width / factor), math.ceil((bottom - top) / factor)))
+        out.paste(band, (0, (y - top) // factor))
+    assert out is not None
+    return out if out.mode == "RGB" else out.convert("RGB")
+
+
+def _source_box(
+    crop: CropBox | None, decoded: tuple[int, int], source: tuple[int, int], orientation: int
+) -> tuple[int, int, int, int]:
+    """The patient's frame (displayed pixels of the full photo) as a box of the decoded, not
+    yet oriented pixels; the whole image without a frame. Cropping there, then orienting, keeps
+    exactly what diagnosis.framing.apply_crop keeps, without a full-size transposed copy."""
+    dec_w, dec_h = decoded
+    if crop is None:
+        return 0, 0, dec_w, dec_h
+    full_w, full_h = displayed_size(*source, orientation)
+    left, top, right, bottom = check_crop(crop, (full_w, full_h), min_side())
+    shown_w, shown_h = displayed_size(dec_w, dec_h, orientation)
+    sx, sy = shown_w / full_w, shown_h / full_h
+    l, t = max(0, math.floor(left * sx)), max(0, math.floor(top * sy))  # noqa: E741
+    r = min(shown_w, max(l + 1, round(right * sx)))
+    b = min(shown_h, max(t + 1, round(bottom * sy)))
+    # Displayed box -> decoded box, inverting each EXIF orientation's transposition.
+    return {
+        2: (dec_w - r, t, dec_w - l, b),
+        3: (dec_w - r, dec_h - b, dec_w - l, dec_h - t),
+        4: (l, dec_h - b, r, dec_h - t),
+        5: (t, l, b, r),
+        6: (t, dec_h - r, b, dec_h - l),
+        7: (dec_w - b, dec_h - r, dec_w - t, dec_h - l),
+        8: (dec_w - b, l, dec_w - t, r),
+    }.get(orientation, (l, t, r, b))
 
 
 def _encode_jpeg(img: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
@@ -169,6 +250,9 @@ def validate_upload(upload: UploadedFile | io.IOBase, crop: CropBox | None = Non
         )
 
     pixel_limit = max_pixels()
+    canvas = webp_canvas_size(data)  # Pillow allocates a WebP's whole canvas when opening it
+    if canvas and canvas[0] * canvas[1] > min(pixel_limit, max_full_decode_pixels()):
+        raise _too_large(*canvas)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -180,12 +264,10 @@ def validate_upload(upload: UploadedFile | io.IOBase, crop: CropBox | None = Non
                     "format",
                 )
             width, height = img.size
-            if width * height > pixel_limit:
-                raise _reject(
-                    _("The image is too large (%(w)s × %(h)s pixels). Please upload a smaller photo.")
-                    % {"w": width, "h": height},
-                    "dimensions",
-                )
+            if fmt in FULL_DECODE_FORMATS:  # decoded at full size before it can be shrunk
+                pixel_limit = min(pixel_limit, max_full_decode_pixels())
+            if width * height > pixel_limit or decode_bytes(img, fmt, data) > decode_budget_bytes():
+                raise _too_large(width, height)
             if min(width, height) < min_side():
                 raise _reject(
                     _(
@@ -231,11 +313,15 @@ def validate_upload(upload: UploadedFile | io.IOBase, crop: CropBox | None = Non
             "corrupt",
         ) from None
 
-    img = _to_rgb(img)
-    if crop is not None:  # diagnosis.framing orients the photo, then keeps only the frame
-        img = apply_crop(img, crop, source_size=(width, height), orientation=orientation, min_side=min_side())
-        orientation = 1
+    # Only the patient's frame (if any), shrunk by a whole factor while still at least `side`
+    # pixels long, and converted to RGB a band at a time: the full-size decoded image is the
+    # only full-size buffer (a PNG cannot be decoded reduced, nor a progressive JPEG).
     side = stored_max_side()
+    box = _source_box(crop, img.size, (width, height), orientation)
+    factor = max(1, max(box[2] - box[0], box[3] - box[1]) // side)
+    decoded, img = img, _shrink_to_rgb(img, box, factor)
+    decoded.close()
+    del decoded
     if max(img.size) > side:
         img.thumbnail((side, side), Image.Resampling.BICUBIC)
     # Orientation is applied after downscaling (same result, a fraction of the work).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import struct
 import zlib
 from pathlib import Path
@@ -107,3 +108,43 @@ def rgba_png() -> bytes:
     img = Image.new("RGBA", (200, 160), (0, 0, 0, 0))
     ImageDraw.Draw(img).ellipse((50, 40, 150, 120), fill=(120, 60, 40, 255))
     return encode(img, "PNG")
+
+
+def png_streamed(
+    width: int, height: int, *, color_type: int = 2, bit_depth: int = 8, plte: bytes = b""
+) -> bytes:
+    """A big, flat PNG made without ever holding its pixels (fast, a few MB of memory).
+
+    The probes of the bad-input corpus: a 125 KB 16-bit 8000x8000 PNG that a naive decoder
+    turns into gigabytes. ``color_type`` as in the PNG header: 0 grey, 2 RGB, 3 palette,
+    4 grey+alpha, 6 RGBA. Every sample is 0x80 (mid grey; half transparent). One band of rows
+    is deflated once, with a full flush so it needs no history, and repeated.
+    """
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[color_type]
+    row = b"\x00" + bytes([0x00 if color_type == 3 else 0x80]) * math.ceil(width * channels * bit_depth / 8)
+
+    def deflated(rows: int) -> bytes:  # raw deflate blocks of `rows` rows, no zlib header
+        compressor = zlib.compressobj(9)
+        return (compressor.compress(row * rows) + compressor.flush(zlib.Z_FULL_FLUSH))[2:]
+
+    band = 64
+    full, rest = divmod(height, band)
+    adler = 1
+    for _ in range(full):
+        adler = zlib.adler32(row * band, adler)
+    adler = zlib.adler32(row * rest, adler)
+    stream = b"\x78\xda" + deflated(band) * full + (deflated(rest) if rest else b"")
+    stream += b"\x03\x00" + struct.pack(">I", adler)  # final empty block, then the checksum
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
+    palette = chunk(b"PLTE", plte or b"\x00\x00\x00\xc8\x1e\x1e") + chunk(b"tRNS", b"\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + (palette if color_type == 3 else b"")
+        + chunk(b"IDAT", stream)
+        + chunk(b"IEND", b"")
+    )

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from diagnosis.imaging import validate_upload
+from diagnosis.framing import CropBox, apply_crop
+from diagnosis.imaging import _source_box, validate_upload
 from diagnosis.tests import images
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
@@ -40,6 +49,9 @@ BAD_INPUTS = {
     "tiny": (images.jpeg((40, 40)), "tiny"),
     "bmp": (images.encode(images.skin_photo(), "BMP"), "format"),
     "tiff": (images.encode(images.skin_photo(), "TIFF"), "format"),
+    # Small files, huge pictures (issue 13): 136 KB and 257 KB, 8000 x 8000 pixels each.
+    "png_16bit_8000px": (images.png_streamed(8000, 8000, color_type=0, bit_depth=16), "dimensions"),
+    "png_rgba_8000px": (images.png_streamed(8000, 8000, color_type=6), "dimensions"),
 }
 
 
@@ -135,3 +147,95 @@ def test_big_photo_is_downscaled_for_storage_and_gets_a_thumbnail(settings: Any)
     assert max(decoded(clean.jpeg).size) <= 512 * 2  # JPEG draft may keep up to 2x, then resized
     assert max(decoded(clean.jpeg).size) == 512
     assert max(decoded(clean.thumbnail).size) <= 320
+
+
+# --- what decoding costs ----------------------------------------------------------------------
+# Whatever is uploaded (within the size limit), validating it costs the web process at most
+# this much: measured in a fresh process (diagnosis/tests/decode_probe.py), peak RSS above the
+# starting point and CPU time over all threads.
+MAX_DECODE_RSS_MB = 256
+MAX_DECODE_CPU_S = 1.5
+
+
+def _cmyk_progressive_jpeg() -> bytes:
+    # 36 MP (within the 64 MP JPEG limit), but progressive: libjpeg must hold every DCT
+    # coefficient (8 bytes a pixel for CMYK) before the first row comes out.
+    return images.encode(Image.new("CMYK", (6000, 6000), (0, 128, 255, 0)), "JPEG", progressive=True)
+
+
+COST_PROBES = {
+    "png_16bit_8000px": (lambda: BAD_INPUTS["png_16bit_8000px"][0], "dimensions"),
+    "png_rgba_8000px": (lambda: BAD_INPUTS["png_rgba_8000px"][0], "dimensions"),
+    "webp_rgba_25mp": (
+        lambda: images.encode(Image.new("RGBA", (5000, 5000), (200, 150, 120, 128)), "WEBP", lossless=True),
+        "dimensions",
+    ),
+    "jpeg_cmyk_progressive_36mp": (_cmyk_progressive_jpeg, "dimensions"),
+    # The largest PNGs still accepted: decoded at full size, converted a band at a time.
+    "png_rgba_16bit_25mp": (lambda: images.png_streamed(5000, 5000, color_type=6, bit_depth=16), "ok"),
+    "png_16bit_grey_25mp": (lambda: images.png_streamed(5000, 5000, color_type=0, bit_depth=16), "ok"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COST_PROBES))
+def test_decoding_any_upload_stays_within_memory_and_cpu_bounds(case: str, tmp_path: Path) -> None:
+    make, expected = COST_PROBES[case]
+    probe = tmp_path / case
+    probe.write_bytes(make())
+    assert probe.stat().st_size < 2 * 1024 * 1024, "a small file"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test"}
+    out = subprocess.run(
+        [sys.executable, "-m", "diagnosis.tests.decode_probe", str(probe)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    cost = json.loads(out.stdout.strip().splitlines()[-1])
+    assert cost["code"] == expected, cost
+    assert cost["rss_mb"] <= MAX_DECODE_RSS_MB, cost
+    assert cost["cpu_s"] <= MAX_DECODE_CPU_S, cost
+
+
+def test_big_png_is_stored_downscaled_with_its_content() -> None:
+    clean = validate_upload(upload(images.png_streamed(5000, 3000, color_type=0, bit_depth=16)))
+    stored = decoded(clean.jpeg)
+    assert stored.size == (1600, 960)
+    assert all(abs(v - 127) <= 3 for v in stored.getpixel((800, 480))), stored.getpixel((800, 480))
+
+
+def test_transparent_big_png_is_flattened_on_white_after_shrinking() -> None:
+    clean = validate_upload(upload(images.png_streamed(4000, 3000, color_type=6)))
+    stored = decoded(clean.jpeg)
+    assert stored.size == (1600, 1200)
+    # 50% grey at 50% opacity over white
+    assert all(abs(v - 191) <= 3 for v in stored.getpixel((10, 10))), stored.getpixel((10, 10))
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+@pytest.mark.parametrize("draft", [1, 2], ids=["full", "draft_half"])
+def test_frame_is_cut_from_the_unrotated_pixels_exactly_as_apply_crop_cuts_it(
+    orientation: int, draft: int
+) -> None:
+    # validate_upload crops before orienting (no full-size rotated copy); the kept pixels must
+    # be exactly those diagnosis.framing.apply_crop keeps, also from a draft-decoded JPEG.
+    rng = np.random.default_rng(orientation)
+    source = (194, 122)
+    decoded_img = Image.fromarray(
+        rng.integers(0, 256, (source[1] // draft, source[0] // draft, 3), dtype=np.uint8)
+    )
+    shown_w, shown_h = (source[1], source[0]) if orientation in (5, 6, 7, 8) else source
+    box = CropBox(shown_w * 0.2, shown_h * 0.25, shown_w * 0.55, shown_h * 0.6)
+    expected = apply_crop(decoded_img, box, source_size=source, orientation=orientation, min_side=8)
+    from diagnosis import imaging
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(imaging, "min_side", lambda: 8)
+        cut = decoded_img.crop(_source_box(box, decoded_img.size, source, orientation))
+    if orientation in imaging._TRANSPOSE:
+        cut = cut.transpose(imaging._TRANSPOSE[orientation])
+    assert cut.size == expected.size
+    assert cut.tobytes() == expected.tobytes()

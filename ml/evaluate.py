@@ -1,9 +1,11 @@
 """Evaluate a model on a folder of images.
 
-    python -m ml.evaluate --data DIR --out OUTDIR [--masks MASKDIR] [--model DIR]
+    python -m ml.evaluate --data DIR --out OUTDIR [--masks MASKDIR] [--model DIR] [--answers CSV]
 
 DIR is an ImageFolder (``<class code>/<image>``, any subset of the classes) or a flat folder of
-images (labels unknown). Writes ``OUTDIR/predictions.csv`` and ``OUTDIR/metrics.json``.
+images (labels unknown). ``--answers`` is a HAM10000 or PAD-UFES-20 ``metadata.csv``: its rows are
+matched to images by file stem and passed to the model as the patient's answers (unmatched images
+are evaluated without answers). Writes ``OUTDIR/predictions.csv`` and ``OUTDIR/metrics.json``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ml.constants import CLASS_CODES
+from ml.answers import Answers, read_metadata
+from ml.constants import CLASS_CODES, MALIGNANT_CODES
 from ml.data import list_images
 from ml.gradcam import gradcam_raw, normalize_cam
 from ml.imaging import load_image
@@ -33,6 +36,8 @@ CSV_COLUMNS = [
     *[f"prob_{c}" for c in CLASS_CODES],
     "ood_score",
     "ood_flag",
+    "risk_tier",
+    "domain",
 ]
 
 
@@ -50,11 +55,29 @@ def pointing_hit(cam: np.ndarray, mask: np.ndarray, tolerance: int = POINTING_TO
     return bool(len(ys)) and bool(((ys - y) ** 2 + (xs - x) ** 2).min() <= tolerance**2)
 
 
-def evaluate(predictor: Predictor, data: Path, masks: Path | None = None) -> tuple[list[dict], dict]:
+def urgent_metrics(labels: list[str | None], tiers: list[str]) -> dict:
+    """Share of malignant (mel, bcc, akiec) images whose tier is urgent, and of the others not urgent."""
+    known = [(lab, t) for lab, t in zip(labels, tiers, strict=True) if lab is not None]
+    malignant = [t == "urgent" for lab, t in known if lab in MALIGNANT_CODES]
+    benign = [t != "urgent" for lab, t in known if lab not in MALIGNANT_CODES]
+    return {
+        "urgent_sensitivity": float(np.mean(malignant)) if malignant else None,
+        "urgent_specificity": float(np.mean(benign)) if benign else None,
+        "n_malignant": len(malignant),
+    }
+
+
+def evaluate(
+    predictor: Predictor,
+    data: Path,
+    masks: Path | None = None,
+    answers: dict[str, Answers] | None = None,
+) -> tuple[list[dict], dict]:
     items = list_images(data)
-    rows, probs, labels, hits, strict_hits = [], [], [], [], []
+    answers = answers or {}
+    rows, probs, labels, hits, strict_hits, tiers = [], [], [], [], [], []
     for path, label in items:
-        result, features = predictor.predict_with_features(load_image(path))
+        result, features = predictor.predict_with_features(load_image(path), answers.get(path.stem))
         if masks is not None and label is not None:
             mask_path = masks / f"{path.stem}_segmentation.png"
             if mask_path.is_file():
@@ -66,6 +89,7 @@ def evaluate(predictor: Predictor, data: Path, masks: Path | None = None) -> tup
         p = [result.probabilities[c] for c in CLASS_CODES]
         probs.append(p)
         labels.append(label)
+        tiers.append(result.risk_tier)
         rows.append(
             {
                 "path": str(path),
@@ -74,18 +98,22 @@ def evaluate(predictor: Predictor, data: Path, masks: Path | None = None) -> tup
                 **{f"prob_{c}": f"{v:.6f}" for c, v in zip(CLASS_CODES, p, strict=True)},
                 "ood_score": f"{result.ood_score:.6f}",
                 "ood_flag": int(result.ood_flag),
+                "risk_tier": result.risk_tier,
+                "domain": result.domain,
             }
         )
     metrics: dict = {
         "n_images": len(rows),
         "ood_flagged_fraction": float(np.mean([r["ood_flag"] for r in rows])) if rows else 0.0,
         "model_version": predictor.version,
+        "n_with_answers": sum(p.stem in answers for p, _ in items),
     }
     known = [i for i, lab in enumerate(labels) if lab is not None]
     if known:
         y = np.array([CLASS_CODES.index(labels[i]) for i in known])
         pr = np.array([probs[i] for i in known])
         metrics.update(classification_metrics(y, pr, decide_batch(pr, predictor.decision)))
+        metrics.update(urgent_metrics(labels, tiers))
     if masks is not None:
         metrics["pointing_game"] = float(np.mean(hits)) if hits else None
         metrics["pointing_game_strict"] = float(np.mean(strict_hits)) if strict_hits else None
@@ -100,11 +128,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--masks", type=Path)
     parser.add_argument("--model", type=Path)
+    parser.add_argument("--answers", type=Path, help="HAM10000 or PAD-UFES-20 metadata.csv")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.perf_counter()
     predictor = get_predictor(args.model)
-    rows, metrics = evaluate(predictor, args.data, args.masks)
+    answers = read_metadata(args.answers) if args.answers else None
+    rows, metrics = evaluate(predictor, args.data, args.masks, answers)
     metrics["seconds"] = round(time.perf_counter() - started, 2)
     args.out.mkdir(parents=True, exist_ok=True)
     with open(args.out / "predictions.csv", "w", newline="") as fh:

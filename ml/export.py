@@ -1,14 +1,21 @@
 """Build the shipped model directory from a training run's best checkpoint.
 
-    python -m ml.export --run runs/v3 --data ../shared/data/ham10000 --out ml/models/jildi-mnv2-v2
+    python -m ml.export --run runs/v4 --data ../shared/data/ham10000 \
+        --phone-data ../shared/data/pad_ufes_20 --out ml/models/jildi-mnv2-v3
 
-Steps: the linear head re-fitted on frozen train features with class-balanced weights
-(``--head-l2``; 0 keeps the trained head), weights stored as float16 (half the size; the float32
-model used everywhere is exactly those rounded weights), ONNX export (logits + last-block
-features), temperature scaling on val,
-Mahalanobis OOD fitted on train features with its threshold set on val, the melanoma decision
-threshold and risk thresholds set on val, sha256 of every file, then a full evaluation of the
-exported serving path on val recorded in ``metadata.json``.
+Steps (each a function below, run in this order by ``main``):
+1. ``features``: pooled last-block features of every train/val image of both kinds of photo;
+2. ``fit_fused_head``: one linear head over [pooled image features, encoded answers], fitted on
+   frozen train features, class-balanced within each kind of photo, the two kinds weighted
+   equally, with answers dropped at random (every answer optional); weights stored as float16;
+3. ``fit_domain_head``: logistic "dermoscopy vs phone photo" on the same pooled features;
+4. ``calibrate``: one temperature per kind of photo (chosen by the domain head at serving),
+   the melanoma threshold on the joint val, and the urgent threshold so that >= 90% of the
+   malignant lesions of EACH kind of photo's val are urgent;
+5. ``fit_ood``: Mahalanobis distance to the (kind of photo, class) means with its threshold set
+   on each kind of photo's val;
+6. ``reliability``: the exported serving path evaluated on each val, with and without answers,
+   stored in ``metadata.json`` for the product to quote.
 """
 
 from __future__ import annotations
@@ -17,27 +24,29 @@ import argparse
 import json
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ml.calibration import fit_temperature, nll
+from ml.answers import ENCODED_SIZE, Answers, encode, group_slices, read_metadata
+from ml.calibration import fit_temperature
 from ml.constants import CLASS_CODES, MALIGNANT_CODES
 from ml.data import list_images
 from ml.evaluate import evaluate
 from ml.imaging import load_image
-from ml.metrics import classification_metrics, expected_calibration_error, softmax
+from ml.metrics import expected_calibration_error, softmax
 from ml.model import FeaturesAndLogits, build_model
 from ml.ood import MahalanobisOOD
-from ml.predictor import Predictor, decide_batch, sha256_file
+from ml.predictor import DOMAINS, Predictor, decide_batch, sha256_file
 from ml.preprocess import Preprocessing
 
 log = logging.getLogger("ml.export")
-OOD_QUANTILE = 0.96  # flag at most ~4% of real lesion photos on val (target: <= 5%)
 MEL_SENSITIVITY_TARGET = 0.82  # shipped rule aims a little above the 0.80 requirement
-MALIGNANT_SENSITIVITY_TARGET = 0.90  # "urgent" catches >= 90% of akiec/bcc/mel on val
+MALIGNANT_SENSITIVITY_TARGET = 0.90  # "urgent" catches >= 90% of akiec/bcc/mel on each val
+OOD_QUANTILES = {"dermoscopy": 0.96, "phone": 0.93}  # targets: <= 5% / <= 10% of val flagged
 
 
 def load_rounded_model(state_path: Path) -> torch.nn.Module:
@@ -47,32 +56,6 @@ def load_rounded_model(state_path: Path) -> torch.nn.Module:
         {k: v.to(torch.float16).to(v.dtype) if v.is_floating_point() else v for k, v in state.items()}
     )
     return model.eval()
-
-
-def refit_head(model: torch.nn.Module, feats: np.ndarray, labels: np.ndarray, l2: float) -> dict:
-    """Class-balanced re-fit of the linear head on frozen pooled train features (classifier
-    re-training, Kang et al., ICLR 2020). Every class weighs the same in the loss; an L2 pull towards
-    the trained head keeps it from over-fitting the few df/vasc images. Deterministic (L-BFGS)."""
-    head = model.classifier[-1]
-    w0, b0 = head.weight.detach().clone(), head.bias.detach().clone()
-    counts = np.bincount(labels, minlength=len(CLASS_CODES)).astype(np.float64)
-    sample_weight = torch.tensor((len(labels) / (len(CLASS_CODES) * counts))[labels], dtype=torch.float32)
-    x, y = torch.from_numpy(feats.astype(np.float32)), torch.from_numpy(labels)
-    weight, bias = w0.clone().requires_grad_(), b0.clone().requires_grad_()
-    optimizer = torch.optim.LBFGS([weight, bias], max_iter=200, line_search_fn="strong_wolfe")
-
-    def closure():
-        optimizer.zero_grad()
-        ce = torch.nn.functional.cross_entropy(x @ weight.T + bias, y, reduction="none")
-        loss = (ce * sample_weight).mean() + l2 * (weight - w0).pow(2).sum()
-        loss.backward()
-        return loss
-
-    optimizer.step(closure)
-    with torch.no_grad():  # stored as float16 like every other weight
-        head.weight.copy_(weight.detach().half().float())
-        head.bias.copy_(bias.detach().half().float())
-    return {"method": "class-balanced logistic re-fit on frozen train features", "l2": l2}
 
 
 def export_onnx(model: torch.nn.Module, pre: Preprocessing, path: Path) -> None:
@@ -101,41 +84,6 @@ def run_folder(session, pre: Preprocessing, root: Path) -> tuple[np.ndarray, np.
     return np.concatenate(logits), np.concatenate(pooled), labels
 
 
-TAUS = (0.0, 0.25, 0.5, 0.75, 1.0)
-
-
-def choose_decision_rule(
-    logits: np.ndarray, labels: np.ndarray, recipe: dict, data: Path, taus: tuple[float, ...] = TAUS
-) -> dict:
-    """Logit adjustment, temperature and melanoma threshold, chosen together on val.
-
-    Logit adjustment (Menon et al., 2021) subtracts tau * log(prior the model was trained under):
-    the sampler drew class c with probability proportional to n_c ** power, so the network's
-    posteriors lean towards common classes (nv). For each tau in a small grid the temperature is
-    fitted on the adjusted logits, then the highest melanoma threshold that keeps melanoma
-    sensitivity at the target; the tau whose full rule gives the best balanced accuracy wins
-    (ties go to accuracy). tau = 0 leaves the model as trained.
-    """
-    counts = np.array([len(list((data / "train" / c).glob("*"))) for c in CLASS_CODES], dtype=np.float64)
-    prior = counts ** recipe["sampling_power"]
-    prior /= prior.sum()
-    best = None
-    for tau in taus:
-        bias = (-tau * np.log(prior)).astype(np.float32)
-        temperature = fit_temperature(logits + bias, labels)
-        probs = softmax(logits + bias, temperature)
-        mel_threshold = choose_mel_threshold(probs, labels)
-        preds = decide_batch(probs, {"mel_threshold": mel_threshold})
-        m = classification_metrics(labels, probs, preds)
-        score = (round(m["balanced_accuracy"], 4), round(m["accuracy"], 4))
-        log.info("tau=%.2f T=%.3f mel_threshold=%s: val balanced accuracy %.4f, accuracy %.4f",
-                 tau, temperature, mel_threshold, *score)  # fmt: skip
-        if best is None or score > best["score"]:
-            best = {"score": score, "tau": tau, "bias": bias, "temperature": temperature,
-                    "mel_threshold": mel_threshold}  # fmt: skip
-    return best
-
-
 def choose_mel_threshold(probs: np.ndarray, labels: np.ndarray) -> float | None:
     mel = CLASS_CODES.index("mel")
     is_mel = labels == mel
@@ -159,16 +107,194 @@ def choose_urgent_threshold(probs: np.ndarray, labels: np.ndarray) -> float:
     return float(np.floor(quantile * 1000) / 1000)
 
 
+@dataclass
+class Split:
+    """One folder's model outputs: image logits, pooled features, labels, file stems, domain."""
+
+    logits: np.ndarray
+    pooled: np.ndarray
+    labels: np.ndarray
+    stems: list[str]
+    domain: int
+
+    @staticmethod
+    def join(splits: list[Split]) -> Split:
+        return Split(
+            np.concatenate([s.logits for s in splits]),
+            np.concatenate([s.pooled for s in splits]),
+            np.concatenate([s.labels for s in splits]),
+            [x for s in splits for x in s.stems],
+            -1,
+        )
+
+    @property
+    def domains(self) -> np.ndarray:
+        return np.full(len(self.labels), self.domain)
+
+
+def features(session, pre: Preprocessing, root: Path, domain: int) -> Split:
+    logits, pooled, labels = run_folder(session, pre, root)
+    return Split(logits, pooled, labels, [p.stem for p, _ in list_images(root)], domain)
+
+
+def domain_labels(splits: list[Split]) -> np.ndarray:
+    return np.concatenate([s.domains for s in splits])
+
+
+def answer_matrix(split: Split, answers: dict[str, Answers]) -> np.ndarray:
+    return np.stack([encode(answers.get(stem)) for stem in split.stems])
+
+
+def drop_answers(encoded: np.ndarray, rng: np.random.Generator, p_group: float, p_all: float) -> np.ndarray:
+    """Answer dropout: each group unknown with ``p_group``, all unknown with ``p_all``."""
+    out = encoded.copy()
+    for sl in group_slices().values():
+        out[rng.random(len(out)) < p_group, sl] = 0.0
+    out[rng.random(len(out)) < p_all] = 0.0
+    return out
+
+
+def balanced_weights(labels: np.ndarray, domains: np.ndarray) -> np.ndarray:
+    """Each kind of photo weighs the same; within it, every class present weighs the same."""
+    weights = np.zeros(len(labels))
+    kinds = np.unique(domains)
+    for d in kinds:
+        in_d = domains == d
+        classes = np.unique(labels[in_d])
+        for c in classes:
+            mask = in_d & (labels == c)
+            weights[mask] = 1.0 / (len(kinds) * len(classes) * mask.sum())
+    return weights * len(labels)
+
+
+def fit_fused_head(
+    model: torch.nn.Module,
+    train: list[Split],
+    answers: dict[str, Answers],
+    l2: float,
+    copies: int = 4,
+    seed: int = 0,
+) -> dict:
+    """Linear head over [pooled features, encoded answers] (L-BFGS, deterministic).
+
+    ``copies`` copies of the train set: one with every answer the metadata has, one with none,
+    the rest with answer groups dropped at random, so the head works for any subset of answers.
+    The image weights are pulled towards the trained head (L2), the answer weights towards 0.
+    """
+    rng = np.random.default_rng(seed)
+    joined = Split.join(train)
+    domains = domain_labels(train)
+    enc = np.concatenate([answer_matrix(s, answers) for s in train])
+    variants = [enc, np.zeros_like(enc)] + [drop_answers(enc, rng, 0.5, 0.1) for _ in range(copies - 2)]
+    x_img = torch.from_numpy(np.tile(joined.pooled, (copies, 1)).astype(np.float32))
+    x_ans = torch.from_numpy(np.concatenate(variants).astype(np.float32))
+    y = torch.from_numpy(np.tile(joined.labels, copies))
+    w = torch.tensor(np.tile(balanced_weights(joined.labels, domains), copies), dtype=torch.float32)
+    head = model.classifier[-1]
+    w0, b0 = head.weight.detach().clone(), head.bias.detach().clone()
+    weight, bias = w0.clone().requires_grad_(), b0.clone().requires_grad_()
+    answer_weight = torch.zeros(len(CLASS_CODES), ENCODED_SIZE, requires_grad=True)
+    optimizer = torch.optim.LBFGS([weight, bias, answer_weight], max_iter=300, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        logits = x_img @ weight.T + x_ans @ answer_weight.T + bias
+        ce = torch.nn.functional.cross_entropy(logits, y, reduction="none")
+        loss = (ce * w).mean() + l2 * ((weight - w0).pow(2).sum() + answer_weight.pow(2).sum())
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    with torch.no_grad():  # stored as float16 like every other weight
+        head.weight.copy_(weight.detach().half().float())
+        head.bias.copy_(bias.detach().half().float())
+    return {
+        "method": "linear head over [pooled features, encoded answers], class- and domain-balanced "
+        "logistic fit on frozen train features with random answer dropout",
+        "l2": l2,
+        "copies": copies,
+        "answer_weight": answer_weight.detach().half().float().numpy(),
+    }
+
+
+def fit_domain_head(train: list[Split], l2: float = 1e-3) -> tuple[np.ndarray, float]:
+    """Logistic regression, phone photo (1) vs dermatoscope (0), both kinds weighted equally."""
+    joined = Split.join(train)
+    d = domain_labels(train)
+    x = torch.from_numpy(joined.pooled.astype(np.float32))
+    y = torch.from_numpy(d.astype(np.float32))
+    w = torch.tensor(balanced_weights(np.zeros_like(d), d), dtype=torch.float32)
+    weight = torch.zeros(x.shape[1], requires_grad=True)
+    bias = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.LBFGS([weight, bias], max_iter=200, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(x @ weight + bias, y, weight=w)
+        loss = loss + l2 * weight.pow(2).sum()
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    return weight.detach().half().float().numpy(), float(bias.detach().half().float())
+
+
+def fused_logits(split: Split, answers: dict[str, Answers] | None, answer_weight: np.ndarray) -> np.ndarray:
+    if not answers:
+        return split.logits
+    return split.logits + answer_matrix(split, answers) @ answer_weight.T
+
+
+def urgent_threshold_per_domain(probs_by_domain: list[np.ndarray], labels_by_domain: list[np.ndarray]):
+    """The lowest of the per-domain thresholds: each domain's val keeps >= the target urgent."""
+    return min(choose_urgent_threshold(p, y) for p, y in zip(probs_by_domain, labels_by_domain, strict=True))
+
+
+def calibrate(val: list[Split], answers: dict[str, Answers], answer_weight: np.ndarray) -> dict:
+    """Per-domain temperature, then the joint melanoma and the per-domain urgent thresholds.
+
+    Patients may answer everything or nothing, so every choice is made on both variants of val
+    at once: with the answers the metadata records and with none.
+    """
+    temperatures, probs, labels, ece = {}, [], [], {}
+    for split in val:
+        name = DOMAINS[split.domain]
+        variants = [fused_logits(split, answers, answer_weight), split.logits]
+        logits, y = np.concatenate(variants), np.tile(split.labels, 2)
+        temperatures[name] = fit_temperature(logits, y)
+        for variant, lg in zip(("with_answers", "without_answers"), variants, strict=True):
+            p = softmax(lg, temperatures[name])
+            probs.append(p)
+            labels.append(split.labels)
+            ece[f"{name}_{variant}"] = expected_calibration_error(p, split.labels)
+    mel_threshold = choose_mel_threshold(np.concatenate(probs), np.concatenate(labels))
+    urgent = urgent_threshold_per_domain(probs, labels)
+    return {"temperatures": temperatures, "mel_threshold": mel_threshold, "urgent": urgent, "ece": ece}
+
+
+def fit_ood(train: list[Split]) -> MahalanobisOOD:
+    """Mahalanobis distance to the (kind of photo, class) means of the pooled train features."""
+    joined = Split.join(train)
+    return MahalanobisOOD.fit(joined.pooled, domain_labels(train) * len(CLASS_CODES) + joined.labels)
+
+
+def ood_thresholds(ood: MahalanobisOOD, val: list[Split]) -> dict[str, float]:
+    """One threshold per kind of photo: a quantile of its val scores (phone photos vary more)."""
+    return {
+        DOMAINS[s.domain]: float(np.quantile(ood.score(s.pooled), OOD_QUANTILES[DOMAINS[s.domain]]))
+        for s in val
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", required=True, type=Path)
-    parser.add_argument("--data", required=True, type=Path)
+    parser.add_argument("--data", required=True, type=Path, help="dermatoscope ImageFolder")
+    parser.add_argument("--phone-data", type=Path, help="phone-photo ImageFolder (with metadata.csv)")
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--name", default="jildi-mnv2")
-    parser.add_argument("--release", default="2.0.0")
-    parser.add_argument(
-        "--head-l2", type=float, default=0.01, help="L2 pull of the re-fitted head (0 = keep the head)"
-    )
+    parser.add_argument("--release", default="3.0.0")
+    parser.add_argument("--head-l2", type=float, default=0.01, help="L2 pull of the re-fitted head")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import onnxruntime as ort
@@ -184,79 +310,93 @@ def main(argv: list[str] | None = None) -> None:
         export_onnx(model, pre, args.out / "model.onnx")
         return ort.InferenceSession(str(args.out / "model.onnx"), options, providers=["CPUExecutionProvider"])
 
+    roots = [args.data] + ([args.phone_data] if args.phone_data else [])
+    answers: dict[str, Answers] = {}
+    for root in roots:
+        if (root / "metadata.csv").is_file():
+            answers.update(read_metadata(root / "metadata.csv"))
+
+    # 1. features
     t0 = time.time()
     sess = session()
-    val_logits, val_feats, val_labels = run_folder(sess, pre, args.data / "val")
-    _train_logits, train_feats, train_labels = run_folder(sess, pre, args.data / "train")
+    train = [features(sess, pre, r / "train", d) for d, r in enumerate(roots)]
+    val = [features(sess, pre, r / "val", d) for d, r in enumerate(roots)]
     log.info("features computed in %.0fs", time.time() - t0)
-    head_refit = None
-    if args.head_l2 > 0:
-        head_refit = refit_head(model, train_feats, train_labels, args.head_l2)
-        sess = session()
-        val_logits, _, _ = run_folder(sess, pre, args.data / "val")
+
+    # 2. fused head (the ONNX graph keeps the image part; answers are added by the Predictor)
+    head_refit = fit_fused_head(model, train, answers, args.head_l2)
+    answer_weight = head_refit.pop("answer_weight")
+    sess = session()
+    val = [features(sess, pre, r / "val", d) for d, r in enumerate(roots)]
     torch.save(
         {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()},
         args.out / "weights.pt",
     )
     head = model.classifier[-1]
-    np.savez(args.out / "head.npz", weight=head.weight.detach().numpy(), bias=head.bias.detach().numpy())
-
-    # A re-fitted head learnt as if every class were equally common: no sampling prior to undo.
-    taus = (0.0,) if head_refit else TAUS
-    rule = choose_decision_rule(val_logits, val_labels, recipe, args.data, taus)
-    tau, logit_bias, temperature = rule["tau"], rule["bias"], rule["temperature"]
-    adjusted = val_logits + logit_bias
-    raw_probs, cal_probs = softmax(adjusted), softmax(adjusted, temperature)
-    calibration = {
-        "temperature": temperature,
-        "logit_adjustment_tau": tau,
-        "val_nll_before": nll(adjusted, val_labels, 1.0),
-        "val_nll_after": nll(adjusted, val_labels, temperature),
-        "val_ece_before": expected_calibration_error(raw_probs, val_labels),
-        "val_ece_after": expected_calibration_error(cal_probs, val_labels),
+    head_arrays = {
+        "weight": head.weight.detach().numpy(),
+        "bias": head.bias.detach().numpy(),
+        "answer_weight": answer_weight.astype(np.float32),
     }
-    log.info("calibration %s", calibration)
 
-    ood = MahalanobisOOD.fit(train_feats, train_labels)
-    ood.save(args.out / "ood.npz")
-    ood = MahalanobisOOD.load(args.out / "ood.npz")  # threshold from the stored (float16) parameters
-    val_scores = ood.score(val_feats)
-    ood.threshold = float(np.quantile(val_scores, OOD_QUANTILE))
+    # 3. domain head
+    if len(roots) > 1:
+        domain_weight, domain_bias = fit_domain_head(train)
+        head_arrays |= {"domain_weight": domain_weight, "domain_bias": np.float32(domain_bias)}
+    np.savez(args.out / "head.npz", **head_arrays)
+
+    # 4. calibration and thresholds
+    cal = calibrate(val, answers, answer_weight)
+    log.info("calibration %s", cal)
+
+    # 5. OOD
+    fit_ood(train).save(args.out / "ood.npz")
+    ood = MahalanobisOOD.load(args.out / "ood.npz")  # thresholds from the stored (float16) parameters
+    thresholds = ood_thresholds(ood, val)
+    ood.threshold = max(thresholds.values())  # for a reader without the domain head
     ood.save(args.out / "ood.npz")
 
-    mel_threshold = rule["mel_threshold"]
-    urgent = choose_urgent_threshold(cal_probs, val_labels)
-    decision = {"rule": "argmax; melanoma if p(mel) >= mel_threshold", "mel_threshold": mel_threshold}
-    risk = {
-        "malignant_classes": list(MALIGNANT_CODES),
-        "urgent_threshold": urgent,
-        "monitor_threshold": round(urgent / 2, 3),
-        "rule": "urgent if predicted class is malignant or p(akiec)+p(bcc)+p(mel) >= urgent_threshold; "
-        "monitor if that sum >= monitor_threshold; routine otherwise",
-    }
+    urgent = cal["urgent"]
     files = {"onnx": "model.onnx", "weights": "weights.pt", "head": "head.npz", "ood": "ood.npz"}
     sha = {name: sha256_file(args.out / name) for name in files.values()}
     best = json.loads((args.run / "best.json").read_text())
     log_rows = [json.loads(x) for x in (args.run / "log.jsonl").read_text().splitlines() if x.strip()]
+    joint_temperature = float(np.mean(list(cal["temperatures"].values())))
     metadata = {
         "name": args.name,
         "version": f"{args.name}-{args.release}+{sha['model.onnx'][:12]}",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "architecture": "torchvision mobilenet_v2, classifier = Dropout(0.2) + Linear(1280, 7)",
+        "architecture": "torchvision mobilenet_v2; head = Linear over [pooled 1280 features, "
+        f"{ENCODED_SIZE} encoded answers] (ONNX holds the image part); domain head = logistic on pooled",
         "classes": list(CLASS_CODES),
+        "domains": list(DOMAINS[: len(roots)]),
         "preprocessing": pre.to_dict(),
+        "answers": {"encoding": "ml.answers.encode", "size": ENCODED_SIZE, "groups": list(group_slices())},
         "files": files,
         "sha256": sha,
-        "temperature": temperature,
-        "logit_bias": [float(b) for b in logit_bias],
-        "decision": decision,
-        "risk": risk,
-        "ood": {
-            "method": "Mahalanobis distance (tied covariance, PPCA rank 256) on pooled last-block features",
-            "threshold": ood.threshold,
-            "val_quantile": OOD_QUANTILE,
+        "temperature": joint_temperature,
+        "temperature_by_domain": cal["temperatures"],
+        "logit_bias": [0.0] * len(CLASS_CODES),
+        "decision": {
+            "rule": "argmax; melanoma if p(mel) >= mel_threshold",
+            "mel_threshold": cal["mel_threshold"],
         },
-        "calibration": calibration,
+        "risk": {
+            "malignant_classes": list(MALIGNANT_CODES),
+            "urgent_threshold": urgent,
+            "monitor_threshold": round(urgent / 2, 3),
+            "rule": "urgent if predicted class is malignant or p(akiec)+p(bcc)+p(mel) >= urgent_threshold; "
+            "monitor if that sum >= monitor_threshold; routine otherwise",
+        },
+        "ood": {
+            "method": "Mahalanobis distance (tied covariance, PPCA rank 256) to the (kind of photo, class) "
+            "means of pooled last-block features",
+            "threshold": ood.threshold,
+            "threshold_rule": "threshold_by_domain for the kind of photo the domain head reports",
+            "val_quantiles": OOD_QUANTILES,
+            "threshold_by_domain": thresholds,
+        },
+        "calibration": {"method": "temperature per kind of photo, fitted on its val", "val_ece": cal["ece"]},
         "training": {
             "recipe": recipe,
             "head_refit": head_refit,
@@ -267,21 +407,39 @@ def main(argv: list[str] | None = None) -> None:
     }
     (args.out / "metadata.json").write_text(json.dumps(metadata, indent=2))
 
-    # Evaluate exactly what ships: the ONNX serving path, on val, with masks.
-    predictor = Predictor(args.out)
-    _, val_metrics = evaluate(predictor, args.data / "val", args.data / "masks")
-    metadata["val_metrics"] = val_metrics
-    keys = ("accuracy", "balanced_accuracy", "macro_f1", "macro_auc", "mel_sensitivity")
-    metadata["val_metrics_argmax"] = {
-        k: v for k, v in classification_metrics(val_labels, cal_probs).items() if k in keys
-    }
-    metadata["val_metrics_as_trained"] = {
-        k: v for k, v in classification_metrics(val_labels, softmax(val_logits)).items() if k in keys
-    }
+    # 6. evaluate exactly what ships: the ONNX serving path, on each val, with and without answers
+    metadata["reliability"], metadata["val_metrics"] = reliability(Predictor(args.out), roots, answers)
     (args.out / "metadata.json").write_text(json.dumps(metadata, indent=2))
-    log.info(
-        "val metrics %s", json.dumps({k: v for k, v in val_metrics.items() if not isinstance(v, dict | list)})
-    )
+    log.info("reliability %s", json.dumps(metadata["reliability"], indent=1))
+
+
+RELIABILITY_KEYS = (
+    "urgent_sensitivity",
+    "urgent_specificity",
+    "balanced_accuracy",
+    "ece",
+    "ood_flagged_fraction",
+)
+
+
+def reliability(predictor: Predictor, roots: list[Path], answers: dict[str, Answers]) -> tuple[dict, dict]:
+    """Per kind of photo: the shipped rule's val figures without and (where recorded) with answers."""
+    summary, full = {}, {}
+    for d, root in enumerate(roots):
+        masks = root / "masks" if (root / "masks").is_dir() else None
+        _, without = evaluate(predictor, root / "val", masks)
+        entry = {
+            "images": without["n_images"],
+            "malignant": without["n_malignant"],
+            "without_answers": {k: without.get(k) for k in RELIABILITY_KEYS},
+        }
+        full[DOMAINS[d]] = {"without_answers": without}
+        _, with_answers = evaluate(predictor, root / "val", masks, answers)
+        if with_answers["n_with_answers"]:
+            entry["with_answers"] = {k: with_answers.get(k) for k in RELIABILITY_KEYS}
+            full[DOMAINS[d]]["with_answers"] = with_answers
+        summary[DOMAINS[d]] = entry
+    return summary, full
 
 
 if __name__ == "__main__":

@@ -145,6 +145,14 @@ class Predictor:
             else None
         )
         self.reliability = self.metadata.get("reliability", {})
+        # One temperature per kind of photo (chosen by the domain head), else the single one.
+        self.temperature_by_domain = {
+            k: float(v) for k, v in self.metadata.get("temperature_by_domain", {}).items()
+        }
+        # OOD threshold per kind of photo (phone photos vary more), else the single one.
+        self.ood_threshold_by_domain = {
+            k: float(v) for k, v in self.metadata.get("ood", {}).get("threshold_by_domain", {}).items()
+        }
         self.ood = MahalanobisOOD.load(self.model_dir / files["ood"])
 
         options = ort.SessionOptions()
@@ -205,16 +213,17 @@ class Predictor:
         features: np.ndarray,
         answers: Answers | None = None,
     ) -> Prediction:
-        probs = self.calibrated((logits + self.answer_logits(answers))[None])[0]
+        pooled = features.mean(axis=(1, 2))
+        domain, domain_probability = self.domain_of(pooled)
+        temperature = self.temperature_by_domain.get(domain, self.temperature)
+        probs = softmax((logits + self.answer_logits(answers) + self.logit_bias)[None], temperature)[0]
         target = decide(probs, self.decision)
         cam = normalize_cam(gradcam_raw(features, self.head_weight, target))
-        pooled = features.mean(axis=(1, 2))
         ood_score = float(self.ood.score(pooled)[0])
         reason = quality_problem(model_input)
-        if reason is None and ood_score > self.ood.threshold:
+        if reason is None and ood_score > self.ood_threshold_by_domain.get(domain, self.ood.threshold):
             reason = "not_lesion"
         tier, malignant = risk_tier(probs, target, self.risk)
-        domain, domain_probability = self.domain_of(pooled)
         order = np.argsort(probs)[::-1]
         used = answers.answered() if answers is not None and self.answer_weight is not None else ()
         return Prediction(

@@ -61,3 +61,25 @@ def test_val_balanced_accuracy_matches_the_model_card(tmp_path):
     metrics = evaluate.main(["--data", str(SHARED_DATA / "val"), "--out", str(tmp_path)])
     assert metrics["n_images"] == 1507
     assert metrics["balanced_accuracy"] == pytest.approx(stated, abs=0.005)
+
+
+def test_answers_csv_is_matched_by_file_stem_and_urgent_figures_are_reported(tmp_path):
+    data = tmp_path / "data"
+    for i, code in enumerate(("bcc", "nv")):
+        (data / code).mkdir(parents=True)
+        for j in range(2):
+            lesion_like_image(seed=i * 5 + j).save(data / code / f"PAT_{i}_{j}_1.png")
+    answers = tmp_path / "metadata.csv"
+    answers.write_text("img_id,age,region,bleed\nPAT_0_0_1.png,70,NOSE,True\nPAT_9_9_9.png,30,BACK,False\n")
+    metrics = evaluate.main(["--data", str(data), "--out", str(tmp_path / "out"), "--answers", str(answers)])
+    assert metrics["n_with_answers"] == 1  # the unmatched row is ignored, the rest have none
+    assert metrics["n_malignant"] == 2
+    with open(tmp_path / "out" / "predictions.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["risk_tier"] for r in rows} <= {"urgent", "monitor", "routine"}
+    assert all("domain" in r for r in rows)
+    tiers = {Path(r["path"]).parent.name: [] for r in rows}
+    for r in rows:
+        tiers[Path(r["path"]).parent.name].append(r["risk_tier"] == "urgent")
+    assert metrics["urgent_sensitivity"] == pytest.approx(sum(tiers["bcc"]) / 2)
+    assert metrics["urgent_specificity"] == pytest.approx(1 - sum(tiers["nv"]) / 2)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from ml.imaging import load_image
@@ -47,3 +48,26 @@ def test_load_image_applies_exif_orientation_and_drafts_large_jpegs(tmp_path):
     # After a clockwise rotation the former left half (blue) is on top.
     top = np.asarray(loaded)[5, loaded.width // 2]
     assert top[2] > 150 and top[0] < 100
+
+
+def test_centre_crop_keeps_the_aspect_ratio_of_square_and_wide_photos():
+    from ml.preprocess import Preprocessing
+
+    square_model = Preprocessing(width=64, height=64, resize="centre-crop")
+    assert square_model.crop_box((400, 300)) == (50, 0, 350, 300)  # 4:3 loses its sides
+    assert square_model.crop_box((300, 400)) == (0, 50, 300, 350)
+    wide_model = Preprocessing(width=64, height=48, resize="centre-crop")
+    assert wide_model.crop_box((300, 300)) == (0, 37, 300, 262)  # a square photo is not squashed
+    # A square photo with a red left half and a blue right half stays split down the middle.
+    image = Image.new("RGB", (300, 300), (0, 0, 255))
+    image.paste((255, 0, 0), (0, 0, 150, 300))
+    out = square_model.resize_image(image)
+    assert out.size == (64, 64)
+    assert out.getpixel((10, 32))[0] > 200 and out.getpixel((54, 32))[2] > 200
+
+
+def test_unknown_resize_mode_is_refused():
+    from ml.preprocess import Preprocessing
+
+    with pytest.raises(ValueError, match="resize mode"):
+        Preprocessing(width=64, height=64, resize="stretch")

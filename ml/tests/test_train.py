@@ -56,6 +56,33 @@ def test_training_resumes_after_an_interruption(tiny_dataset, tmp_path, options)
     assert [r["epoch"] for r in rows] == [0, 1]  # resumed at epoch 1, not restarted
 
 
+def test_joint_training_with_phone_photos_validates_each_kind(tiny_dataset, tmp_path):
+    data, init = tiny_dataset
+    phone = tmp_path / "phone"
+    for split in ("train", "val"):
+        for i, code in enumerate(("akiec", "bcc", "nv")):  # phone data lacks some classes
+            folder = phone / split / code
+            folder.mkdir(parents=True)
+            lesion_like_image(seed=100 + i, size=(120, 120)).save(folder / "p0.jpg")
+    out = tmp_path / "run"
+    train.main(_args(data, init, out, "--phone-data", str(phone), "--epochs", "1"))
+    row = json.loads((out / "log.jsonl").read_text().splitlines()[0])
+    assert len(row["val_balanced_accuracy_by_domain"]) == 2
+    recipe = json.loads((out / "recipe.json").read_text())
+    assert recipe["preprocessing"]["resize"] == "centre-crop"
+
+
+def test_sampler_gives_each_kind_of_photo_its_share_and_balances_classes():
+    targets = torch.tensor([5] * 900 + [4] * 100 + [1] * 50 + [5] * 50)
+    domains = torch.tensor([0] * 1000 + [1] * 100)
+    sampler = train.balanced_sampler(targets, 0.0, 20000, 0, domains, (0.6, 0.4))
+    drawn = torch.tensor(list(sampler))
+    from_phone = domains[drawn] == 1
+    assert abs(from_phone.float().mean().item() - 0.4) < 0.02
+    phone_classes = targets[drawn][from_phone]
+    assert abs((phone_classes == 1).float().mean().item() - 0.5) < 0.03  # power 0: balanced
+
+
 def test_same_seed_gives_identical_first_epoch(tiny_dataset, tmp_path):
     data, init = tiny_dataset
     losses = []

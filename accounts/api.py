@@ -1,4 +1,4 @@
-"""API endpoints for accounts: obtain/revoke a token, read/update the profile."""
+"""API endpoints for accounts: obtain/revoke a token (accounts/tokens.py), read/update the profile."""
 
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from knox.models import AuthToken
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
 from accounts.services import user_update_preferences
+from accounts.tokens import token_issue, token_revoke, tokens_revoke_all
 from portal.api.errors import error_responses
 from portal.api.exceptions import EmailNotVerified, InvalidCredentials, LockedOut
 from portal.api.permissions import user_has_verified_email
@@ -36,8 +38,17 @@ ME_EXAMPLE = OpenApiExample(
 )
 
 
+TRUE_VALUES = {"1", "true", "yes", "on"}
+REVOKE_ALL = OpenApiParameter(
+    "all",
+    OpenApiTypes.BOOL,
+    OpenApiParameter.QUERY,
+    description="Revoke every token of the account (all apps and devices), not only this one.",
+)
+
+
 class TokenView(ApiView):
-    """Sign in an app: exchange email + password for a token, or revoke it."""
+    """Sign in an app: exchange email + password for a token of its own, or revoke it."""
 
     throttle_classes = [AuthRateThrottle]
 
@@ -58,8 +69,12 @@ class TokenView(ApiView):
         summary="Obtain a token",
         description=(
             "Exchange the email address and password of a verified account for an API token. "
-            "Returns the same token until it is revoked. Failed attempts count towards the "
-            "account lockout; attempts are limited per client (429 + Retry-After)."
+            "Every sign-in gets a new token of its own (one per app or device). Only a hash of it "
+            "is stored, so it is shown this once. It stops working at `expiry` (30 days after "
+            "sign-in by default), when it is revoked, and when the password is changed or reset; "
+            "signing in on more devices than allowed (10 by default) retires the oldest token. "
+            "Failed attempts count towards the account lockout; attempts are limited per client "
+            "(429 + Retry-After)."
         ),
         request=TokenRequestSerializer,
         responses={
@@ -74,7 +89,12 @@ class TokenView(ApiView):
                 request_only=True,
             ),
             OpenApiExample(
-                "Token", value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}, response_only=True
+                "Token",
+                value={
+                    "token": "5a4d9c0e1b7f3a2c8e6d4b1a9f0c3e7d2b8a6f4c1e9d7b3a5c0f8e2d6b4a1c9e",
+                    "expiry": "2026-12-25T18:00:00Z",
+                },
+                response_only=True,
             ),
         ],
     )
@@ -96,19 +116,28 @@ class TokenView(ApiView):
             raise InvalidCredentials
         if not user_has_verified_email(user):
             raise EmailNotVerified
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        instance, token = token_issue(user=user)
+        return Response(TokenSerializer({"token": token, "expiry": instance.expiry}).data)
 
     @extend_schema(
         operation_id="auth_token_destroy",
         tags=["auth"],
         summary="Revoke the token",
-        description="Delete the caller's token; it stops working immediately.",
+        description=(
+            "Revoke the token this request is sent with; it stops working immediately, other "
+            "devices stay signed in. With `?all=true`, or from a browser session (which has no "
+            "token of its own), revoke every token of the account."
+        ),
+        parameters=[REVOKE_ALL],
         request=None,
         responses={204: OpenApiResponse(description="Revoked"), **error_responses()},
     )
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        token = request.auth if isinstance(request.auth, AuthToken) else None
+        if token is None or request.query_params.get("all", "").strip().lower() in TRUE_VALUES:
+            tokens_revoke_all(user=request.user)
+        else:
+            token_revoke(token=token)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

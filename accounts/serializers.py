@@ -19,7 +19,12 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text=_("Send as `Authorization: Token <token>`."))
+    token = serializers.CharField(
+        help_text=_("Send as `Authorization: Token <token>`. Shown only once: the server keeps only a hash.")
+    )
+    expiry = serializers.DateTimeField(
+        allow_null=True, help_text=_("When the token stops working; sign in again after that.")
+    )
 
 
 class MeSerializer(serializers.Serializer):

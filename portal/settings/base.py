@@ -68,7 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -298,7 +298,7 @@ REST_FRAMEWORK = {
     # Token first: an anonymous API call gets 401 with `WWW-Authenticate: Token`.
     # Session authentication (with CSRF) serves the site's own JavaScript.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsVerifiedUser"],
@@ -321,11 +321,19 @@ REST_FRAMEWORK = {
     # Our throttles ask portal.client_ip; this covers any DRF default throttle.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# API tokens (django-rest-knox, accounts/tokens.py): stored as SHA-512 digests, one per
+# sign-in (device), expiring; all revoked when the password changes or is reset.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=envint("API_TOKEN_TTL_HOURS", str(30 * 24))),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+API_TOKENS_PER_USER = envint("API_TOKENS_PER_USER", "10")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jildi API",
     "DESCRIPTION": (
         "REST API of the Jildi teledermatology portal (v1). Authenticate apps with "
-        "`Authorization: Token <key>` (POST /api/v1/auth/token/); the site's JavaScript uses "
+        "`Authorization: Token <token>` (POST /api/v1/auth/token/: one token per sign-in, "
+        "expiring, revoked on a password change); the site's JavaScript uses "
         'its session. Errors have the shape `{"error": {"code", "message", "fields"}}`. '
         "Screening support only; not a medical diagnosis."
     ),

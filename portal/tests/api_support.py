@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 PASSWORD = "Correct-Horse-Battery-9"
@@ -21,10 +20,12 @@ PASSWORD = "Correct-Horse-Battery-9"
 
 def token_client(user: Any | None) -> APIClient:
     """An API client sending `Authorization: Token ...` for ``user`` (anonymous if None)."""
+    from accounts.tokens import token_issue
+
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _instance, token = token_issue(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

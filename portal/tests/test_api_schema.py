@@ -112,3 +112,12 @@ def test_docs_pages_use_self_hosted_assets(url: str, asset: str) -> None:
     for source in sources:
         if source.startswith("/static/"):
             assert finders.find(source.removeprefix("/static/")), source
+
+
+def test_token_endpoints_document_expiry_and_revoking_every_device(schema: dict[str, Any]) -> None:
+    token_path = schema["paths"]["/api/v1/auth/token/"]
+    ref = token_path["post"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    body = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert {"token", "expiry"} <= set(body["properties"])
+    assert "all" in {p["name"] for p in token_path["delete"]["parameters"]}
+    assert "expire" in schema["components"]["securitySchemes"]["tokenAuth"]["description"]

@@ -46,13 +46,26 @@ def heatmap_rgba(cam: np.ndarray, size: tuple[int, int], max_alpha: float = 0.75
     return Image.fromarray(rgba, mode="RGBA")
 
 
-def render_overlay(image: Image.Image, cam: np.ndarray, alpha: float = 0.75, max_side: int = 640) -> bytes:
-    """Blend the heat map over ``image`` and return PNG bytes (fast, low compression)."""
+def render_overlay(
+    image: Image.Image,
+    cam: np.ndarray,
+    alpha: float = 0.75,
+    max_side: int = 640,
+    box: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0),
+) -> bytes:
+    """Blend the heat map over ``image`` and return PNG bytes (fast, low compression).
+
+    ``box`` is the part of the photo the model saw, as fractions (left, top, right, bottom):
+    the map is drawn there only (a centre-cropping model does not see a wide photo's sides).
+    """
     photo = image.convert("RGB")
     if max(photo.size) > max_side:
         photo.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
     blended = photo.convert("RGBA")
-    blended.alpha_composite(heatmap_rgba(cam, photo.size, max_alpha=alpha))
+    w, h = photo.size
+    left, top, right, bottom = (round(f * s) for f, s in zip(box, (w, h, w, h), strict=True))
+    size = (max(right - left, 1), max(bottom - top, 1))
+    blended.alpha_composite(heatmap_rgba(cam, size, max_alpha=alpha), dest=(left, top))
     buffer = io.BytesIO()
     blended.convert("RGB").save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()

@@ -68,6 +68,8 @@ class Prediction:
     domain: str = ""
     domain_probability: float = 0.0
     answers_used: tuple[str, ...] = ()
+    # The part of the photo the model saw (and the CAM covers), as fractions (left, top, right, bottom).
+    cam_box: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
 
 
 def sha256_file(path: Path) -> str:
@@ -212,6 +214,7 @@ class Predictor:
         logits: np.ndarray,
         features: np.ndarray,
         answers: Answers | None = None,
+        cam_box: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0),
     ) -> Prediction:
         pooled = features.mean(axis=(1, 2))
         domain, domain_probability = self.domain_of(pooled)
@@ -242,6 +245,7 @@ class Predictor:
             domain=domain,
             domain_probability=domain_probability,
             answers_used=used,
+            cam_box=cam_box,
         )
 
     def predict(self, image: Image.Image, answers: Answers | None = None) -> Prediction:
@@ -253,7 +257,10 @@ class Predictor:
         """The prediction plus the raw last-block features (K, h, w) it came from."""
         model_input, tensor = self.preprocess(image)
         logits, features = self.infer(tensor)
-        return self.postprocess(model_input, logits, features, answers), features
+        w, h = image.size
+        left, top, right, bottom = self.preprocessing.crop_box(image.size)
+        box = (left / w, top / h, right / w, bottom / h)
+        return self.postprocess(model_input, logits, features, answers, box), features
 
 
 _lock = threading.Lock()

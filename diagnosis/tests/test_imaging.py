@@ -239,3 +239,13 @@ def test_frame_is_cut_from_the_unrotated_pixels_exactly_as_apply_crop_cuts_it(
         cut = cut.transpose(imaging._TRANSPOSE[orientation])
     assert cut.size == expected.size
     assert cut.tobytes() == expected.tobytes()
+
+
+def test_a_picture_too_big_to_decode_is_refused_in_arabic_too() -> None:
+    from django.utils import translation
+
+    with translation.override("ar"), pytest.raises(ValidationError) as excinfo:
+        validate_upload(upload(BAD_INPUTS["png_16bit_8000px"][0]))
+    assert excinfo.value.code == "dimensions"
+    assert "8000" in excinfo.value.messages[0]
+    assert any("\u0600" <= ch <= "\u06ff" for ch in excinfo.value.messages[0])

@@ -422,22 +422,40 @@ RELIABILITY_KEYS = (
 )
 
 
+def worst(rows: list[dict], n: int = 5) -> list[dict]:
+    """The malignant val images the shipped rule scores least malignant (for the model card)."""
+    malignant = [r for r in rows if r["true_label"] in MALIGNANT_CODES]
+    score = lambda r: sum(float(r[f"prob_{c}"]) for c in MALIGNANT_CODES)  # noqa: E731
+    return [
+        {
+            "image": Path(r["path"]).name,
+            "true": r["true_label"],
+            "predicted": r["pred_label"],
+            "tier": r["risk_tier"],
+            "p_malignant": round(score(r), 3),
+            "ood_flag": r["ood_flag"],
+            "confidence": round(float(r[f"prob_{r['pred_label']}"]), 3),
+        }  # fmt: skip
+        for r in sorted(malignant, key=score)[:n]
+    ]
+
+
 def reliability(predictor: Predictor, roots: list[Path], answers: dict[str, Answers]) -> tuple[dict, dict]:
     """Per kind of photo: the shipped rule's val figures without and (where recorded) with answers."""
     summary, full = {}, {}
     for d, root in enumerate(roots):
         masks = root / "masks" if (root / "masks").is_dir() else None
-        _, without = evaluate(predictor, root / "val", masks)
+        rows, without = evaluate(predictor, root / "val", masks)
         entry = {
             "images": without["n_images"],
             "malignant": without["n_malignant"],
             "without_answers": {k: without.get(k) for k in RELIABILITY_KEYS},
         }
-        full[DOMAINS[d]] = {"without_answers": without}
-        _, with_answers = evaluate(predictor, root / "val", masks, answers)
+        full[DOMAINS[d]] = {"without_answers": without, "worst_malignant_without_answers": worst(rows)}
+        rows, with_answers = evaluate(predictor, root / "val", masks, answers)
         if with_answers["n_with_answers"]:
             entry["with_answers"] = {k: with_answers.get(k) for k in RELIABILITY_KEYS}
-            full[DOMAINS[d]]["with_answers"] = with_answers
+            full[DOMAINS[d]] |= {"with_answers": with_answers, "worst_malignant_with_answers": worst(rows)}
         summary[DOMAINS[d]] = entry
     return summary, full
 

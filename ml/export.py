@@ -435,7 +435,7 @@ def worst(rows: list[dict], n: int = 5) -> list[dict]:
             "p_malignant": round(score(r), 3),
             "ood_flag": r["ood_flag"],
             "confidence": round(float(r[f"prob_{r['pred_label']}"]), 3),
-        }  # fmt: skip
+        }
         for r in sorted(malignant, key=score)[:n]
     ]
 

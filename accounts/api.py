@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
-from accounts.services import user_update_preferences
+from accounts.services import user_update_preferences, user_update_skin_profile
 from accounts.tokens import token_issue, token_revoke, tokens_revoke_all
 from portal.api.errors import error_responses
 from portal.api.exceptions import EmailNotVerified, InvalidCredentials, LockedOut
@@ -30,6 +30,9 @@ ME_EXAMPLE = OpenApiExample(
         "full_name": "Olivia Owner",
         "preferred_language": "ar",
         "preferred_theme": "dark",
+        "birth_year": 1985,
+        "sex": "female",
+        "fitzpatrick": 3,
         "is_clinician": False,
         "is_admin": False,
         "date_joined": "2026-11-25T18:00:00Z",
@@ -157,7 +160,7 @@ class MeView(ApiView):
     @extend_schema(
         operation_id="me_partial_update",
         tags=["me"],
-        summary="Update your name, language or theme",
+        summary="Update your name, language, theme, year of birth, sex or skin type",
         request=MeSerializer,
         responses={200: MeSerializer, **error_responses(400)},
         examples=[
@@ -179,4 +182,6 @@ class MeView(ApiView):
             language=data.get("preferred_language"),
             theme=data.get("preferred_theme"),
         )
+        skin = {f: data[f] for f in ("birth_year", "sex", "fitzpatrick") if f in data}
+        user = user_update_skin_profile(user=user, **skin)
         return Response(MeSerializer(user).data)

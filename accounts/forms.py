@@ -25,13 +25,37 @@ class SignupForm(AllauthSignupForm):
 
 
 class ProfileForm(forms.ModelForm):
+    # For skin checks, all optional: copied into each new check as the patient's answers.
+    SKIN_FIELDS = ("birth_year", "sex", "fitzpatrick")
+
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        choices=[("", _("Prefer not to say")), *User.Sex.choices],
+        required=False,
+        help_text=_("Optional. Some skin conditions are more common in women or in men."),
+    )
+    fitzpatrick = forms.TypedChoiceField(
+        label=_("Skin type"),
+        choices=[("", _("Not sure / prefer not to say")), *User.SkinType.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "Optional. How your skin usually reacts to strong sun without sunscreen (the Fitzpatrick scale)."
+        ),
+    )
+
     class Meta:
         model = User
-        fields = ["full_name", "preferred_language", "preferred_theme"]
+        fields = ["full_name", "preferred_language", "preferred_theme", "birth_year", "sex", "fitzpatrick"]
         widgets = {
             "full_name": forms.TextInput(attrs={"class": "form-control", "autocomplete": "name"}),
             "preferred_language": forms.Select(attrs={"class": "form-select"}),
             "preferred_theme": forms.Select(attrs={"class": "form-select"}),
+            "birth_year": forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
+        }
+        help_texts = {
+            "birth_year": _("Optional. Used to work out your approximate age for your skin checks."),
         }
 
 

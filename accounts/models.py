@@ -5,9 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def validate_birth_year(value: int) -> None:
+    """A plausible year of birth: not in the future, not more than 120 years ago."""
+    this_year = timezone.now().year
+    if not this_year - 120 <= value <= this_year:
+        raise ValidationError(
+            _("Please enter a year of birth between %(first)s and %(last)s.")
+            % {"first": this_year - 120, "last": this_year},
+            code="birth_year",
+        )
 
 
 class UserManager(BaseUserManager["User"]):
@@ -42,6 +54,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         LIGHT = "light", _("Light")
         DARK = "dark", _("Dark")
 
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+
+    class SkinType(models.IntegerChoices):
+        """Fitzpatrick skin types, described in plain words (how the skin reacts to the sun)."""
+
+        TYPE_1 = 1, _("Type I: very fair skin, often with freckles; always burns, never tans")
+        TYPE_2 = 2, _("Type II: fair skin; burns easily, tans a little")
+        TYPE_3 = 3, _("Type III: light to medium skin; sometimes burns, tans gradually")
+        TYPE_4 = 4, _("Type IV: olive or light brown skin; rarely burns, tans easily")
+        TYPE_5 = 5, _("Type V: brown skin; very rarely burns, tans very easily")
+        TYPE_6 = 6, _("Type VI: dark brown or black skin; almost never burns")
+
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     preferred_language = models.CharField(
@@ -49,6 +75,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     preferred_theme = models.CharField(
         _("preferred theme"), max_length=5, choices=Theme.choices, default=Theme.AUTO
+    )
+    # Optional, for the skin check: copied into each diagnosis as the patient's answers at the time.
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"), null=True, blank=True, validators=[validate_birth_year]
+    )
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, blank=True)
+    fitzpatrick = models.PositiveSmallIntegerField(
+        _("skin type"), choices=SkinType.choices, null=True, blank=True
     )
     is_clinician = models.BooleanField(
         _("clinician"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import User, validate_birth_year
 from accounts.roles import is_admin, is_clinician
 
 
@@ -32,6 +32,20 @@ class MeSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     preferred_language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
     preferred_theme = serializers.ChoiceField(choices=User.Theme.choices, required=False)
+    # Optional, for skin checks (copied into each new check as the patient's answers); null clears.
+    birth_year = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        validators=[validate_birth_year],
+        help_text=_("Year of birth (optional); gives the approximate age for skin checks."),
+    )
+    sex = serializers.ChoiceField(choices=User.Sex.choices, required=False, allow_blank=True)
+    fitzpatrick = serializers.ChoiceField(
+        choices=User.SkinType.choices,
+        required=False,
+        allow_null=True,
+        help_text=_("Fitzpatrick skin type 1-6 (optional): how the skin reacts to strong sun."),
+    )
     is_clinician = serializers.SerializerMethodField()
     is_admin = serializers.SerializerMethodField()
     date_joined = serializers.DateTimeField(read_only=True)

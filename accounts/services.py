@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from accounts.models import User
+from accounts.models import User, validate_birth_year
 from accounts.roles import ADMIN_GROUP, roles_cache_clear
 
 
@@ -30,6 +32,35 @@ def user_update_preferences(
             raise ValueError(f"unsupported theme {theme!r}")
         user.preferred_theme = theme
         fields.append("preferred_theme")
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+UNSET = object()  # "not given" (None means "clear it")
+
+
+def user_update_skin_profile(
+    *, user: User, birth_year: Any = UNSET, sex: Any = UNSET, fitzpatrick: Any = UNSET
+) -> User:
+    """Year of birth, sex and skin type (all optional; None or "" clears one). New skin checks
+    copy them as the patient's answers at that time; earlier checks keep what they had."""
+    fields: list[str] = []
+    if birth_year is not UNSET:
+        if birth_year is not None:
+            validate_birth_year(birth_year)
+        user.birth_year = birth_year
+        fields.append("birth_year")
+    if sex is not UNSET:
+        if sex and sex not in User.Sex.values:
+            raise ValueError(f"unsupported sex {sex!r}")
+        user.sex = sex or ""
+        fields.append("sex")
+    if fitzpatrick is not UNSET:
+        if fitzpatrick is not None and fitzpatrick not in User.SkinType.values:
+            raise ValueError(f"unsupported skin type {fitzpatrick!r}")
+        user.fitzpatrick = fitzpatrick
+        fields.append("fitzpatrick")
     if fields:
         user.save(update_fields=fields)
     return user

@@ -41,6 +41,13 @@ class DiagnosisAdmin(AdminsOnlyModelAdminMixin, AuditedAdminMixin, admin.ModelAd
         "ood_flag",
         "ood_score",
         "cam_class",
+        "ood_reason",
+        "answers",
+        "crop_box",
+        "domain",
+        "domain_probability",
+        "answers_used",
+        "reliability",
     )
     fields = (*readonly_fields[:5], "body_site", "note", "review_requested", *readonly_fields[5:])
     list_select_related = ("owner",)

@@ -19,6 +19,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from diagnosis.answers import answers_snapshot
 from diagnosis.models import Diagnosis
 from diagnosis.selectors import diagnosis_get_for_user, diagnosis_list_for_user
 from diagnosis.serializers import DiagnosisCreateSerializer, DiagnosisFilterSerializer, DiagnosisSerializer
@@ -85,6 +86,40 @@ DONE_EXAMPLE = OpenApiExample(
             "reviewed_at": "2026-11-25T19:00:00Z",
             "amended": False,
         },
+        "answers": {"age": 41, "sex": "female", "body_site": "back", "duration": "months", "grew": True},
+        "answers_used": ["age", "sex", "body_site", "grew"],
+        "framed": True,
+        "domain": "phone",
+        "domain_probability": 0.93,
+        "ood_reason": "",
+        "rejection_kind": "",
+        "reliability": {
+            "images": 170,
+            "malignant": 118,
+            "without_answers": {
+                "urgent_sensitivity": 0.9,
+                "urgent_specificity": 0.5,
+                "balanced_accuracy": 0.6,
+            },
+            "with_answers": {
+                "urgent_sensitivity": 0.93,
+                "urgent_specificity": 0.52,
+                "balanced_accuracy": 0.64,
+            },
+            "answers_helped": True,
+        },
+        "trust": {
+            "domain_sentence": "The model took this for an ordinary phone photo (93% sure).",
+            "reliability_sentence": (
+                "Tested on 170 phone photos it had not learned from (118 of them cancerous or "
+                "precancerous), the model sent 93% of the cancerous or precancerous spots to “urgent”, "
+                "and also 48% of the other spots."
+            ),
+            "answers_sentence": (
+                "Your answers were used: on this kind of photo they helped (93% of cancerous or "
+                "precancerous spots sent to “urgent” with answers, 90% without)."
+            ),
+        },
     },
     response_only=True,
 )
@@ -106,6 +141,10 @@ QUEUED_EXAMPLE = OpenApiExample(
         "cam_class": "",
         "links": {**DONE_EXAMPLE.value["links"], "heatmap": None},
         "review": None,
+        "domain": "",
+        "domain_probability": None,
+        "reliability": None,
+        "trust": {"domain_sentence": "", "reliability_sentence": "", "answers_sentence": ""},
     },
     response_only=True,
     status_codes=["202"],
@@ -151,7 +190,13 @@ class DiagnosisListCreateView(GenericApiView):
         description=(
             "Multipart upload. The photo is checked (type, size, dimensions), its metadata "
             "removed, and the analysis queued: the answer is 202 with the new diagnosis in "
-            "status `queued`; poll its `links.self` until the status is final "
+            "status `queued`. Optional: `crop_x/crop_y/crop_width/crop_height` (the patient's frame "
+            "around the spot, in pixels of the photo as displayed, i.e. after its EXIF orientation; "
+            "only the framed part is stored; all four or none), `duration` and six yes/no answers "
+            "(`itches`, `grew`, `hurts`, `changed`, `bleeds`, `raised`; empty = not answered). Age, "
+            "sex and skin type come from the profile (`me/`). Nothing is required beyond the photo. "
+            "A bad frame is a 400 with the message under `crop`. "
+            "Poll the new diagnosis's `links.self` until the status is final "
             "(`done`, `rejected` or `failed`). Uploads are limited per user per hour "
             "(429 + Retry-After)."
         ),
@@ -164,6 +209,22 @@ class DiagnosisListCreateView(GenericApiView):
             OpenApiExample(
                 "Upload",
                 value={"image": "(binary photo)", "body_site": "back", "note": "", "review_requested": True},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Upload with a frame and answers",
+                value={
+                    "image": "(binary photo)",
+                    "body_site": "back",
+                    "crop_x": 412,
+                    "crop_y": 268,
+                    "crop_width": 640,
+                    "crop_height": 640,
+                    "duration": "months",
+                    "itches": False,
+                    "grew": True,
+                    "changed": True,
+                },
                 request_only=True,
             ),
             QUEUED_EXAMPLE,
@@ -180,9 +241,12 @@ class DiagnosisListCreateView(GenericApiView):
                 body_site=data.get("body_site", ""),
                 note=data.get("note", ""),
                 review_requested=data.get("review_requested", True),
+                crop=data.get("crop"),
+                answers=answers_snapshot(owner=request.user, body_site=data.get("body_site", ""), given=data),
             )
         except DjangoValidationError as exc:
-            raise serializers.ValidationError({"image": exc.messages}) from exc
+            field = "crop" if str(exc.code or "").startswith("crop") else "image"
+            raise serializers.ValidationError({field: exc.messages}) from exc
         body = DiagnosisSerializer(diagnosis).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["links"]["self"]})
 

@@ -68,6 +68,14 @@ FEEDBACK_EXAMPLE = {
 CASE_DETAIL_EXAMPLE = {
     **CASE_EXAMPLE,
     "note": "It has grown over the last month.",
+    "answers": {
+        "age": 58,
+        "sex": "male",
+        "body_site": "back",
+        "duration": "months",
+        "grew": True,
+        "bleeds": False,
+    },
     "probabilities": {
         "akiec": 0.01,
         "bcc": 0.02,

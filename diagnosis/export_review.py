@@ -10,6 +10,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from diagnosis.answers import EXPORT_COLUMNS, export_cells
 from diagnosis.models import CaseAccessLog, Feedback, Verdict
 from diagnosis.models_review import OTHER_CODE
 from diagnosis.selectors_review import CLASS_CODES
@@ -71,7 +72,17 @@ def _export(
     with (out_dir / MANIFEST).open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(
-            ["path", "label", "diagnosis_id", "verdict", "ai_predicted_class", "model_version", "version"]
+            # + the patient's answers and the model's view of the photo (issue 15)
+            [
+                "path",
+                "label",
+                "diagnosis_id",
+                "verdict",
+                "ai_predicted_class",
+                "model_version",
+                "version",
+                *EXPORT_COLUMNS,
+            ]
         )
         for item in feedback.iterator():
             label = item.diagnosis_code if item.diagnosis_code in CLASS_CODES else OTHER_CODE
@@ -98,6 +109,7 @@ def _export(
                     diagnosis.predicted_class,
                     diagnosis.model_version,
                     item.version,
+                    *export_cells(diagnosis),
                 ]
             )
             exported.append(diagnosis.pk)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image
 
 FIELDS: tuple[str, ...] = ("crop_x", "crop_y", "crop_width", "crop_height")
@@ -52,11 +53,13 @@ def _invalid(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
 
 
+NOT_NUMBERS = gettext_lazy(
+    "The frame around the spot could not be read (its position must be numbers). Please frame the spot again."
+)
+
+
 def msg_not_numbers() -> str:
-    return _(
-        "The frame around the spot could not be read (its position must be numbers). "
-        "Please frame the spot again."
-    )
+    return str(NOT_NUMBERS)
 
 
 def parse_crop(values: Mapping[str, Any]) -> CropBox | None:

@@ -121,6 +121,22 @@ class Diagnosis(models.Model):
     ood_flag = models.BooleanField(_("not a usable skin photo"), default=False)
     ood_score = models.FloatField(_("out-of-distribution score"), null=True, blank=True)
     cam_class = models.CharField(_("heat map explains"), max_length=10, blank=True)
+    # Why a photo was rejected: "not_lesion" (does not look like a single spot) or a photo-quality
+    # code from the model ("no_detail", "noise", "blurry", "too_dark", "too_bright", ...).
+    ood_reason = models.CharField(_("why the photo was not usable"), max_length=20, blank=True)
+
+    # Issue 15: the patient's framing and answers, and how far to trust the result.
+    # Answers as given at upload (ml.answers.Answers.to_dict(): age, sex and skin type copied from
+    # the profile at that time, body site, duration, the six yes/no questions); {} = none.
+    answers = models.JSONField(_("patient's answers"), default=dict, blank=True)
+    # [x, y, width, height] of the patient's frame in displayed-photo pixels; [] = whole photo.
+    crop_box = models.JSONField(_("framed area"), default=list, blank=True)
+    # Which kind of photo the model took this for ("dermoscopy" | "phone"; "" if it cannot tell).
+    domain = models.CharField(_("kind of photo (model)"), max_length=12, blank=True)
+    domain_probability = models.FloatField(_("kind of photo: probability"), null=True, blank=True)
+    answers_used = models.JSONField(_("answers used by the model"), default=list, blank=True)
+    # The model's own measured figures for that kind of photo (its metadata), kept with the result.
+    reliability = models.JSONField(_("measured reliability"), default=dict, blank=True)
 
     objects = DiagnosisQuerySet.as_manager()
 

@@ -8,6 +8,8 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from diagnosis import trust
+from diagnosis.answers import answer_rows
 from diagnosis.models import Diagnosis, class_name
 from diseases.selectors import disease_for_code
 
@@ -38,4 +40,17 @@ def result_context(diagnosis: Diagnosis) -> dict[str, Any]:
         "disease_url": disease_url(diagnosis.predicted_class),
         "cam_class_name": class_name(diagnosis.cam_class) if diagnosis.cam_class else "",
         "slow": slow,
+        # Issue 15: how far to trust the result, the patient's own answers, why a photo was rejected.
+        "trust": trust.trust_for(diagnosis) if diagnosis.status == Diagnosis.Status.DONE else None,
+        "answer_rows": answer_rows(diagnosis.answers),
+        "rejection_kind": trust.rejection_kind(diagnosis.ood_reason),
+        "quality_detail": trust.quality_detail(diagnosis.ood_reason),
+        "diseases_url": _diseases_url(),
     }
+
+
+def _diseases_url() -> str:
+    try:
+        return reverse("diseases:list")
+    except NoReverseMatch:
+        return ""

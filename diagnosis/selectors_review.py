@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
 
+from diagnosis.answers import EXPORT_COLUMNS, export_cells
 from diagnosis.models import CLASS_NAMES, Diagnosis, DiagnosisQuerySet, Feedback, Verdict, class_name
 from diagnosis.models_review import OTHER_CODE
 from diagnosis.selectors import diagnosis_reviewable_for_user
@@ -287,6 +288,7 @@ def agreement_csv_rows(*, feedback: Iterable[Feedback] | None = None) -> Any:
         "clinician_label_other",
         "urgency",
         "feedback_version",
+        *EXPORT_COLUMNS,  # the patient's answers and the model's view of the photo (issue 15)
     ]
     for item in reviewed_feedback() if feedback is None else feedback:
         d = item.diagnosis
@@ -305,4 +307,5 @@ def agreement_csv_rows(*, feedback: Iterable[Feedback] | None = None) -> Any:
             item.diagnosis_other,
             item.urgency,
             item.version,
+            *export_cells(d),
         ]

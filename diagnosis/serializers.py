@@ -5,14 +5,35 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import User
+from diagnosis import answers as spot_answers
+from diagnosis import trust as trust_info
+from diagnosis.framing import NOT_NUMBERS, parse_crop
 from diagnosis.models import BodySite, Diagnosis, Urgency
 from diagnosis.selectors_review import feedback_for_patient
+
+
+def _answer_field(question: object) -> serializers.BooleanField:
+    # allow_null: an omitted or empty multipart field is "not answered" (None), never "no".
+    return serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text=format_lazy("{} {}", question, _("true, false or empty (not answered).")),
+    )
+
+
+def _crop_field(help_text: object) -> serializers.FloatField:
+    return serializers.FloatField(
+        required=False, allow_null=True, help_text=help_text, error_messages={"invalid": NOT_NUMBERS}
+    )
 
 
 class DiagnosisCreateSerializer(serializers.Serializer):
@@ -28,6 +49,93 @@ class DiagnosisCreateSerializer(serializers.Serializer):
     body_site = serializers.ChoiceField(choices=BodySite.choices, required=False, allow_blank=True)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     review_requested = serializers.BooleanField(required=False, default=True)
+    duration = serializers.ChoiceField(
+        choices=spot_answers.DURATION_CHOICES,
+        required=False,
+        allow_blank=True,
+        help_text=_("How long the spot has been there (optional)."),
+    )
+    itches = _answer_field(spot_answers.QUESTIONS[0][1])
+    grew = _answer_field(spot_answers.QUESTIONS[1][1])
+    hurts = _answer_field(spot_answers.QUESTIONS[2][1])
+    changed = _answer_field(spot_answers.QUESTIONS[3][1])
+    bleeds = _answer_field(spot_answers.QUESTIONS[4][1])
+    raised = _answer_field(spot_answers.QUESTIONS[5][1])
+    crop_x = _crop_field(
+        _(
+            "The patient's square frame around the spot, in pixels of the photo as displayed (after its "
+            "EXIF orientation): left edge. Send all four crop fields or none (none: the whole photo)."
+        )
+    )
+    crop_y = _crop_field(_("Frame: top edge, in displayed-photo pixels."))
+    crop_width = _crop_field(_("Frame: width in pixels (at least 64 pixels of the photo)."))
+    crop_height = _crop_field(_("Frame: height in pixels (at least 64 pixels of the photo)."))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            attrs["crop"] = parse_crop(attrs)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"crop": exc.messages}) from exc
+        return attrs
+
+
+class AnswersSerializer(serializers.Serializer):
+    """The patient's answers as given at upload (profile values copied at that time); absent or
+    null = not answered."""
+
+    age = serializers.IntegerField(required=False, allow_null=True, help_text=_("From the year of birth."))
+    sex = serializers.ChoiceField(choices=User.Sex.choices, required=False, allow_null=True)
+    fitzpatrick = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=6, help_text=_("Skin type 1-6.")
+    )
+    body_site = serializers.ChoiceField(choices=BodySite.choices, required=False, allow_null=True)
+    duration = serializers.ChoiceField(choices=spot_answers.DURATION_CHOICES, required=False, allow_null=True)
+    itches = serializers.BooleanField(required=False, allow_null=True)
+    grew = serializers.BooleanField(required=False, allow_null=True)
+    hurts = serializers.BooleanField(required=False, allow_null=True)
+    changed = serializers.BooleanField(required=False, allow_null=True)
+    bleeds = serializers.BooleanField(required=False, allow_null=True)
+    raised = serializers.BooleanField(required=False, allow_null=True)
+
+
+@extend_schema_field(AnswersSerializer())
+class AnswersField(serializers.Field):
+    """Stored answers (the ``answers`` field), only the known keys; patient and clinician views."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> dict[str, Any]:
+        known = set(AnswersSerializer().fields)
+        return {k: v for k, v in (value or {}).items() if k in known}
+
+
+class MeasureSerializer(serializers.Serializer):
+    urgent_sensitivity = serializers.FloatField(
+        help_text=_("Share of malignant lesions the model sent to “urgent” on held-out photos.")
+    )
+    urgent_specificity = serializers.FloatField(
+        help_text=_("Share of the other lesions it did not send to “urgent”.")
+    )
+    balanced_accuracy = serializers.FloatField()
+
+
+class ReliabilitySerializer(serializers.Serializer):
+    """The model's own measured figures for the kind of photo it took this for (its metadata)."""
+
+    images = serializers.IntegerField()
+    malignant = serializers.IntegerField()
+    without_answers = MeasureSerializer()
+    with_answers = MeasureSerializer(allow_null=True)
+    answers_helped = serializers.BooleanField(allow_null=True)
+
+
+class TrustSerializer(serializers.Serializer):
+    """The result page's plain sentences, in the request's language ("" = nothing to say)."""
+
+    domain_sentence = serializers.CharField()
+    reliability_sentence = serializers.CharField()
+    answers_sentence = serializers.CharField()
 
 
 class DiagnosisFilterSerializer(serializers.Serializer):
@@ -99,6 +207,30 @@ class DiagnosisSerializer(serializers.ModelSerializer):
     top3 = Top3Field()
     links = serializers.SerializerMethodField()
     review = serializers.SerializerMethodField()
+    answers = AnswersField()
+    answers_used = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("Which answer groups the model used as inputs (empty if it uses none)."),
+    )
+    framed = serializers.SerializerMethodField()
+    domain = serializers.ChoiceField(
+        choices=[(d, d) for d in trust_info.DOMAINS],
+        allow_blank=True,
+        read_only=True,
+        help_text=_("Which kind of photo the model took this for; empty if the model does not say."),
+    )
+    domain_probability = serializers.FloatField(read_only=True, allow_null=True)
+    ood_reason = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "Why the photo was not usable: not_lesion (does not look like a single spot) or a "
+            "photo-quality code (no_detail, noise, blurry, too_dark, too_bright, …); empty otherwise."
+        ),
+    )
+    rejection_kind = serializers.SerializerMethodField()
+    reliability = serializers.SerializerMethodField()
+    trust = serializers.SerializerMethodField()
 
     class Meta:
         model = Diagnosis
@@ -125,8 +257,48 @@ class DiagnosisSerializer(serializers.ModelSerializer):
             "cam_class",
             "links",
             "review",
+            "answers",
+            "answers_used",
+            "framed",
+            "domain",
+            "domain_probability",
+            "ood_reason",
+            "rejection_kind",
+            "reliability",
+            "trust",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField(help_text=_("Whether the patient framed the spot.")))
+    def get_framed(self, diagnosis: Diagnosis) -> bool:
+        return bool(diagnosis.crop_box)
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["", trust_info.NOT_SINGLE_SPOT, trust_info.PHOTO_QUALITY], allow_blank=True
+        )
+    )
+    def get_rejection_kind(self, diagnosis: Diagnosis) -> str:
+        return (
+            trust_info.rejection_kind(diagnosis.ood_reason)
+            if diagnosis.status == Diagnosis.Status.REJECTED
+            else ""
+        )
+
+    @extend_schema_field(ReliabilitySerializer(allow_null=True))
+    def get_reliability(self, diagnosis: Diagnosis) -> dict[str, Any] | None:
+        return trust_info.reliability_data(diagnosis) if diagnosis.status == Diagnosis.Status.DONE else None
+
+    @extend_schema_field(TrustSerializer())
+    def get_trust(self, diagnosis: Diagnosis) -> dict[str, str]:
+        if diagnosis.status != Diagnosis.Status.DONE:
+            return {"domain_sentence": "", "reliability_sentence": "", "answers_sentence": ""}
+        info = trust_info.trust_for(diagnosis)
+        return {
+            "domain_sentence": info.domain_sentence,
+            "reliability_sentence": info.reliability_sentence,
+            "answers_sentence": info.answers_sentence,
+        }
 
     @extend_schema_field(serializers.CharField())
     def get_error_message(self, diagnosis: Diagnosis) -> str:

@@ -13,7 +13,7 @@ from rest_framework import serializers
 from diagnosis.forms_review import FeedbackForm
 from diagnosis.models import BodySite, Diagnosis, Feedback, Urgency, Verdict
 from diagnosis.selectors_review import QueueState, active_claim, case_ref, disease_label
-from diagnosis.serializers import Top3Field
+from diagnosis.serializers import AnswersField, Top3Field
 from diagnosis.services_review import claim_timeout
 
 
@@ -207,6 +207,7 @@ class CaseDetailSerializer(CaseSerializer):
     (with the private note) and the patient's earlier checks."""
 
     probabilities = serializers.DictField(child=serializers.FloatField(), read_only=True)
+    answers = AnswersField(help_text=_("The patient's answers as given at upload."))
     feedback = serializers.SerializerMethodField()
     can_edit_feedback = serializers.SerializerMethodField()
     earlier = serializers.SerializerMethodField()
@@ -215,6 +216,7 @@ class CaseDetailSerializer(CaseSerializer):
         fields = [
             *CaseSerializer.Meta.fields,
             "note",
+            "answers",
             "probabilities",
             "cam_class",
             "feedback",

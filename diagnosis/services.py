@@ -22,6 +22,8 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from diagnosis.answers import model_answers
+from diagnosis.framing import CropBox
 from diagnosis.imaging import validate_upload
 from diagnosis.models import Diagnosis
 
@@ -79,13 +81,17 @@ def diagnosis_create(
     body_site: str = "",
     note: str = "",
     review_requested: bool = True,
+    crop: CropBox | None = None,
+    answers: dict[str, Any] | None = None,
 ) -> Diagnosis:
     """Validate and store an uploaded photo, create the row, enqueue the analysis.
 
-    Raises django.core.exceptions.ValidationError for a bad upload; in that case
+    ``crop`` is the patient's frame (displayed-photo pixels): only that part is stored.
+    ``answers`` is ``diagnosis.answers.answers_snapshot(...)`` (the answers as given now).
+    Raises django.core.exceptions.ValidationError for a bad upload or frame; in that case
     (and on any other failure) no row and no file are left behind.
     """
-    clean = validate_upload(upload)  # raises before anything is written
+    clean = validate_upload(upload, crop=crop)  # raises before anything is written
     written: list[str] = []
     try:
         with transaction.atomic():
@@ -100,6 +106,8 @@ def diagnosis_create(
                 body_site=body_site or "",
                 note=(note or "").strip(),
                 review_requested=review_requested,
+                answers=dict(answers or {}),
+                crop_box=crop.as_list() if crop is not None else [],
             )
             diagnosis_enqueue(diagnosis=diagnosis)
             # If an outer transaction later rolls back, the files would be orphans;
@@ -213,11 +221,23 @@ def diagnosis_run(*, diagnosis_id: str) -> Diagnosis | None:
             logger.exception("stored image for %s unreadable", diagnosis_id)
             _fail(diagnosis_id, MSG_IMAGE_MISSING)
             return Diagnosis.objects.filter(pk=diagnosis_id).first()
-        prediction = predictor.predict(image)
+        if diagnosis.answers:  # the patient's answers as given at upload (issue 15)
+            prediction = predictor.predict(image, answers=model_answers(diagnosis.answers))
+        else:
+            prediction = predictor.predict(image)
+        domain = getattr(prediction, "domain", "") or ""
+        reliability = getattr(predictor, "reliability", None)
+        reliability = reliability if isinstance(reliability, dict) else {}
         fields: dict[str, Any] = {
             "model_version": prediction.model_version,
             "ood_flag": bool(prediction.ood_flag),
             "ood_score": float(prediction.ood_score),
+            "ood_reason": (getattr(prediction, "ood_reason", None) or "")[:20],
+            # The model's view of the photo and its own measured figures for that kind of photo.
+            "domain": domain,
+            "domain_probability": float(prediction.domain_probability) if domain else None,
+            "answers_used": list(getattr(prediction, "answers_used", ()) or ()),
+            "reliability": dict(reliability.get(domain) or {}) if domain else {},
         }
         if prediction.ood_flag:
             # Not a usable skin photo: store no disease at all.
@@ -299,6 +319,14 @@ def diagnosis_retry(*, diagnosis: Diagnosis) -> Diagnosis:
         )
         diagnosis_enqueue(diagnosis=locked)
     return locked
+
+
+def diagnosis_request_review(*, diagnosis: Diagnosis) -> Diagnosis:
+    """The patient asks for a clinician to look at this photo (e.g. after a rejected photo)."""
+    if not diagnosis.review_requested:
+        diagnosis.review_requested = True
+        diagnosis.save(update_fields=["review_requested"])
+    return diagnosis
 
 
 def diagnosis_delete(*, diagnosis: Diagnosis) -> None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:pk>/", views.detail, name="detail"),
     path("<uuid:pk>/status/", views.status_fragment, name="status"),
     path("<uuid:pk>/retry/", views.retry, name="retry"),
+    path("<uuid:pk>/request-review/", views.request_review, name="request_review"),
     path("<uuid:pk>/delete/", views.delete, name="delete"),
     path("<uuid:pk>/image.jpg", views.media_image, name="image"),
     path("<uuid:pk>/thumbnail.jpg", views.media_thumbnail, name="thumbnail"),

@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from diagnosis.answers import answers_snapshot
 from diagnosis.forms import HistoryFilterForm, UploadForm
 from diagnosis.imaging import max_upload_bytes
 from diagnosis.presenters import result_context
 from diagnosis.selectors import diagnosis_get_for_user, diagnosis_list_for_user
-from diagnosis.services import diagnosis_create, diagnosis_delete, diagnosis_retry
+from diagnosis.services import diagnosis_create, diagnosis_delete, diagnosis_request_review, diagnosis_retry
 from portal.api.throttling import upload_rate_wait
 from portal.files import stored_file_response
 
@@ -66,9 +67,14 @@ def upload(request: HttpRequest) -> HttpResponse:
                 body_site=form.cleaned_data["body_site"],
                 note=form.cleaned_data["note"],
                 review_requested=form.cleaned_data["review_requested"],
+                crop=form.cleaned_data["crop"],
+                answers=answers_snapshot(
+                    owner=request.user, body_site=form.cleaned_data["body_site"], given=form.given_answers()
+                ),
             )
         except ValidationError as exc:
-            form.add_error("image", exc)
+            # A bad frame is about the framing, not the photo file.
+            form.add_error(None if str(getattr(exc, "code", "")).startswith("crop") else "image", exc)
         else:
             if _wants_json(request):
                 return JsonResponse({"url": diagnosis.get_absolute_url()}, status=201)
@@ -117,6 +123,15 @@ def status_fragment(request: HttpRequest, pk: Any) -> HttpResponse:
 def retry(request: HttpRequest, pk: Any) -> HttpResponse:
     diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
     diagnosis_retry(diagnosis=diagnosis)
+    return redirect(diagnosis)
+
+
+@login_required
+@require_POST
+def request_review(request: HttpRequest, pk: Any) -> HttpResponse:
+    diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
+    diagnosis_request_review(diagnosis=diagnosis)
+    messages.success(request, _("A clinician has been asked to look at this photo."))
     return redirect(diagnosis)
 
 

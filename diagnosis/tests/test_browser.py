@@ -179,11 +179,16 @@ def lesion_camera_page(chromium_browser: Any, lesion_file: Path, tmp_path: Path)
         yield page
 
 
+def wait_captured(page: Any) -> None:
+    """A photo was taken and can be sent (it is then shown for framing, or as a plain still)."""
+    page.wait_for_function("() => !document.querySelector('[data-testid=camera-submit]').disabled")
+
+
 def capture_and_send(page: Any, live_server: Any) -> None:
     page.goto(f"{live_server.url}{reverse('diagnosis:camera')}")
     page.wait_for_function("!document.querySelector('[data-testid=camera-capture]').disabled")
     page.click("[data-testid=camera-capture]")
-    page.locator("[data-testid=camera-still]").wait_for(state="visible")
+    wait_captured(page)
     page.click("[data-testid=camera-submit]")
     page.wait_for_url("**/diagnosis/*-*-*-*-*/")
 
@@ -210,12 +215,12 @@ def test_camera_capture_with_fake_device_reaches_a_result(
     capture = page.locator("[data-testid=camera-capture]")
     page.wait_for_function("!document.querySelector('[data-testid=camera-capture]').disabled")
     capture.click()
-    page.locator("[data-testid=camera-still]").wait_for(state="visible")
+    wait_captured(page)
     # Retake goes back to the live preview, then capture again.
     page.click("[data-testid=camera-retake]")
     page.wait_for_function("!document.querySelector('[data-testid=camera-capture]').disabled")
     capture.click()
-    page.locator("[data-testid=camera-still]").wait_for(state="visible")
+    wait_captured(page)
     page.click("[data-testid=camera-submit]")
     page.wait_for_url("**/diagnosis/*-*-*-*-*/")
     # The fake camera shows a synthetic test pattern, not skin: rejected is the honest answer.

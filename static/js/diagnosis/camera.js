@@ -1,7 +1,8 @@
 /* Live camera capture for the diagnosis upload (no framework).
- * getUserMedia preview -> canvas -> JPEG blob -> multipart POST with the CSRF
- * token -> go to the result page. Without a camera (or permission) the page
- * falls back to an ordinary file input that submits the same form. */
+ * getUserMedia preview -> canvas -> JPEG blob -> frame the spot (framing.js) ->
+ * multipart POST (with the frame and the answers) with the CSRF token -> go to the
+ * result page. Without a camera (or permission) the page falls back to an ordinary
+ * file input that submits the same form. */
 (function () {
   "use strict";
   var form = document.getElementById("camera-form");
@@ -18,6 +19,7 @@
   var fallback = document.getElementById("camera-fallback");
   var fileInput = document.getElementById("camera-file");
   var statusBox = document.getElementById("camera-status");
+  var framing = window.JildiFraming ? window.JildiFraming.attach(form) : null;
 
   var stream = null;
   var facing = "environment";
@@ -37,6 +39,12 @@
     show(fallback, true);
     fileInput.disabled = false;
     submitBtn.disabled = !fileInput.files.length;
+  }
+
+  function frame(photo) {
+    // The framing view replaces the plain still; if framing is unavailable the still stays.
+    if (!framing) { return; }
+    framing.load(photo).then(function (ok) { show(still, !ok && !fallbackMode); });
   }
 
   function stopStream() {
@@ -83,6 +91,7 @@
       show(retakeBtn, true);
       submitBtn.disabled = false;
       stopStream();
+      frame(b);
     }, "image/jpeg", 0.92);
   }
 
@@ -90,6 +99,7 @@
     blob = null;
     if (still.src) { URL.revokeObjectURL(still.src); }
     show(still, false);
+    if (framing) { framing.reset(); }
     show(live, true);
     show(retakeBtn, false);
     show(captureBtn, true);
@@ -105,6 +115,7 @@
   });
   fileInput.addEventListener("change", function () {
     submitBtn.disabled = !fileInput.files.length;
+    if (framing) { framing.load(fileInput.files.length ? fileInput.files[0] : null); }
   });
 
   form.addEventListener("submit", function (event) {

@@ -1,0 +1,29 @@
+"""Template helpers for the patient's answers (issue 15)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from diagnosis.answers import answer_rows, profile_rows
+from diagnosis.trust import domain_sentence
+
+register = template.Library()
+
+
+@register.simple_tag
+def profile_answer_rows(user: Any) -> list[dict[str, str]]:
+    """Age, sex and skin type from ``user``'s profile, as they would be copied into a new check."""
+    return profile_rows(user)
+
+
+@register.simple_tag
+def case_answer_rows(diagnosis: Any) -> list[dict[str, str]]:
+    """Every question with the patient's answer ("—" when not answered), for clinicians."""
+    return answer_rows(diagnosis.answers, include_unanswered=True) if diagnosis.answers else []
+
+
+@register.simple_tag
+def case_domain_sentence(diagnosis: Any) -> str:
+    return domain_sentence(diagnosis)

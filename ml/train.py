@@ -198,6 +198,15 @@ def main(argv: list[str] | None = None) -> dict:
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         start_epoch, best = state["epoch"] + 1, state["best"]
+        if scheduler.total_steps != args.epochs * steps_per_epoch:
+            # Resumed with another --epochs: the one-cycle schedule is re-planned over the new
+            # total and continues from the step reached (its warm-up is not repeated).
+            done = scheduler.last_epoch
+            scheduler = torch.optim.lr_scheduler.OneCycleLR(
+                optimizer, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.15
+            )
+            scheduler.last_epoch = done
+            log.info("schedule re-planned over %d epochs at step %d", args.epochs, done)
         torch.set_rng_state(state["torch_rng"])
         sampler.generator.set_state(state["sampler_rng"])
         random.setstate(state["py_rng"])

@@ -56,6 +56,16 @@ def test_training_resumes_after_an_interruption(tiny_dataset, tmp_path, options)
     assert [r["epoch"] for r in rows] == [0, 1]  # resumed at epoch 1, not restarted
 
 
+def test_resume_with_fewer_epochs_re_plans_the_schedule(tiny_dataset, tmp_path):
+    data, init = tiny_dataset
+    out = tmp_path / "run"
+    train.main(_args(data, init, out, "--epochs", "4", "--stop-after-epoch", "0"))
+    train.main(_args(data, init, out, "--epochs", "2"))
+    rows = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in rows] == [0, 1]
+    assert rows[-1]["lr"] < rows[0]["lr"]  # annealed to the end of the shorter schedule
+
+
 def test_joint_training_with_phone_photos_validates_each_kind(tiny_dataset, tmp_path):
     data, init = tiny_dataset
     phone = tmp_path / "phone"

@@ -30,6 +30,13 @@ from diagnosis.tests.test_framing import GREEN, RED, close_to, jpeg_bytes, quadr
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
+# Every blocked script, style or image is reported by the browser (the CSP must stay clean).
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
+});
+"""
 
 
 @pytest.fixture
@@ -81,6 +88,7 @@ def phone_browser(chromium_browser: Any, extra_args: list[str], locale: str) -> 
     context = browser.new_context(viewport=PHONE, locale=locale, has_touch=True)
     context.set_default_timeout(30_000)
     context.set_default_navigation_timeout(60_000)
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
     try:
         yield context.new_page()
     finally:
@@ -122,8 +130,10 @@ def drag_frame(page: Any, dx: float, dy: float) -> None:
 
 
 def assert_fits_the_phone(page: Any) -> None:
+    """No sideways scrolling on the phone, and nothing blocked by the Content-Security-Policy."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"page is {width}px wide on a {PHONE['width']}px phone"
+    assert page.evaluate("window.__cspViolations") == []
 
 
 def capture_frame_answer_and_send(page: Any, live_server: Any) -> dict[str, int | None]:
@@ -259,6 +269,7 @@ def test_without_a_chosen_frame_the_whole_photo_is_sent(
         wait_framed(page)
         page.check("[data-testid=framing-whole]")
         assert crop_values(page)["crop_width"] is None
+        assert_fits_the_phone(page)
         page.click("[data-testid=upload-submit]")
         page.wait_for_url("**/diagnosis/*-*-*-*-*/")
     diagnosis = Diagnosis.objects.get()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 from diagnosis.answers import answer_rows, profile_rows
-from diagnosis.trust import domain_sentence
+from diagnosis.trust import NOT_SINGLE_SPOT, domain_sentence, quality_detail, rejection_kind
 
 register = template.Library()
 
@@ -27,3 +28,11 @@ def case_answer_rows(diagnosis: Any) -> list[dict[str, str]]:
 @register.simple_tag
 def case_domain_sentence(diagnosis: Any) -> str:
     return domain_sentence(diagnosis)
+
+
+@register.simple_tag
+def case_rejection_text(diagnosis: Any) -> str:
+    """Why a photo was rejected, in plain words (the same distinction the patient sees)."""
+    if rejection_kind(diagnosis.ood_reason) == NOT_SINGLE_SPOT:
+        return _("it does not look like a single spot (a rash, for example).")
+    return quality_detail(diagnosis.ood_reason) or _("a photo-quality problem.")

@@ -227,3 +227,9 @@ def test_nobody_else_can_ask_for_review_of_someone_elses_photo(
         assert reverse("account_login") in response["Location"]
     diagnosis.refresh_from_db()
     assert not diagnosis.review_requested
+
+
+def test_clinicians_see_why_the_model_refused_a_photo(clinician_client: Client, owner: Any) -> None:
+    diagnosis = rejected(owner, "not_lesion", review_requested=True)
+    html = clinician_client.get(reverse("clinician:case", kwargs={"pk": diagnosis.pk})).content.decode()
+    assert 'data-testid="case-rejection-reason"' in html and "does not look like a single spot" in html

@@ -23,7 +23,6 @@ from portal.tests.api_support import (  # noqa: F401  (fixtures)
     token_client,
     unverified_fixture,
 )
-from portal.tests.pending_translations import pending_arabic_fixture  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +210,7 @@ def test_an_expired_token_is_refused_in_the_callers_language(owner: Any) -> None
     assert any("\u0600" <= ch <= "\u06ff" for ch in message), message
 
 
-def test_token_field_help_is_translated(pending_arabic: None) -> None:
+def test_token_field_help_is_translated() -> None:
     from django.utils import translation
 
     from accounts.serializers import TokenSerializer

@@ -15,7 +15,6 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.helpers import CODE_RE, last_code
-from portal.tests.pending_translations import pending_arabic_fixture  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +81,7 @@ def test_password_reset_does_not_tell_whether_an_account_exists(client: Client, 
     ],
 )
 def test_an_unknown_address_learns_it_by_email(
-    client: Client, language: str, expected: str, pending_arabic: None
+    client: Client, language: str, expected: str
 ) -> None:
     client.cookies["django_language"] = language
     client.post(reverse("account_reset_password"), {"email": "nobody@example.com"})

@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.helpers import CODE_RE, WRONG_CODE, last_code
-from portal.tests.pending_translations import pending_arabic_fixture  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +104,7 @@ def test_expired_code_shows_a_clear_error(client, language, expected):
     ],
 )
 def test_duplicate_email_is_told_to_the_address_not_the_screen(
-    client, owner, language, expected, pending_arabic
+    client, owner, language, expected
 ):
     """The page looks like any sign-up (no enumeration); the address's owner learns why by email."""
     use_language(client, language)

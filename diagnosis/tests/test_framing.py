@@ -21,7 +21,6 @@ from diagnosis.imaging import validate_upload
 from diagnosis.models import Diagnosis
 from diagnosis.tests import images
 from diagnosis.tests.conftest import media_files
-from diagnosis.tests.support_i18n import pending_arabic  # noqa: F401  (fixture)
 
 RED, GREEN, BLUE, WHITE = (220, 30, 30), (30, 200, 60), (40, 60, 220), (250, 250, 250)
 
@@ -229,7 +228,6 @@ def test_api_upload_with_a_frame(owner: Any, enqueued: Any) -> None:
         assert close_to(mean_colour(fh.read()), BLUE)
 
 
-@pytest.mark.usefixtures("pending_arabic")
 def test_frame_errors_are_translated(owner: Any, enqueued: Any) -> None:
     owner.preferred_language = "ar"
     owner.save()

@@ -23,7 +23,6 @@ from PIL import Image
 from diagnosis.models import Diagnosis
 from diagnosis.tests.conftest import PHONE_RELIABILITY
 from diagnosis.tests.support import login
-from diagnosis.tests.support_i18n import pending_arabic  # noqa: F401  (fixture)
 from diagnosis.tests.test_browser import FAKE_CAMERA_ARGS, lesion_file, wait_final, write_y4m  # noqa: F401
 from diagnosis.tests.test_framing import GREEN, RED, close_to, jpeg_bytes, quadrants
 
@@ -199,7 +198,6 @@ def test_capture_frame_answer_and_read_how_far_to_trust_the_result_on_a_phone(
 
 
 @pytest.mark.integration
-@pytest.mark.usefixtures("pending_arabic")
 def test_the_same_flow_in_arabic_right_to_left(
     live_server: Any, lesion_phone: Any, owner: Any, password: str, worker: Any
 ) -> None:

@@ -14,7 +14,6 @@ from rest_framework.test import APIClient
 from diagnosis.models import Diagnosis
 from diagnosis.tests.conftest import DERMOSCOPY_RELIABILITY, PHONE_RELIABILITY
 from diagnosis.tests.factories import make_diagnosis
-from diagnosis.tests.support_i18n import pending_arabic  # noqa: F401  (fixture)
 from diagnosis.trust import answers_helped, parse_reliability, trust_for
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +114,6 @@ def test_trust_is_only_for_finished_results(owner: Any) -> None:
     assert trust_for(queued).reliability_sentence == ""
 
 
-@pytest.mark.usefixtures("pending_arabic")
 def test_the_reliability_sentence_is_in_arabic(owner_client: Client, owner: Any) -> None:
     html = page(owner_client, phone_result(owner), HTTP_ACCEPT_LANGUAGE="ar")
     assert 'dir="rtl"' in html

@@ -14,7 +14,6 @@ from diagnosis.models import Diagnosis
 from diagnosis.tests import images
 from diagnosis.tests.factories import make_diagnosis
 from portal.tests.api_support import token_client
-from portal.tests.pending_translations import pending_arabic_fixture  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +59,7 @@ def test_the_camera_page_gets_the_limit_as_json(
 
 
 def test_the_limit_message_is_in_arabic(
-    owner_client: Client, enqueued: Any, three_an_hour: None, pending_arabic: None
+    owner_client: Client, enqueued: Any, three_an_hour: None
 ) -> None:
     owner_client.cookies["django_language"] = "ar"
     for _ in range(3):

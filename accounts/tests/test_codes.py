@@ -80,9 +80,7 @@ def test_password_reset_does_not_tell_whether_an_account_exists(client: Client, 
         ("ar", "لا يوجد حساب في جلدي مسجّل بهذا العنوان"),
     ],
 )
-def test_an_unknown_address_learns_it_by_email(
-    client: Client, language: str, expected: str
-) -> None:
+def test_an_unknown_address_learns_it_by_email(client: Client, language: str, expected: str) -> None:
     client.cookies["django_language"] = language
     client.post(reverse("account_reset_password"), {"email": "nobody@example.com"})
     assert len(mail.outbox) == 1

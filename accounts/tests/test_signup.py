@@ -103,9 +103,7 @@ def test_expired_code_shows_a_clear_error(client, language, expected):
         ("ar", "يوجد حساب مسجّل بهذا العنوان بالفعل"),
     ],
 )
-def test_duplicate_email_is_told_to_the_address_not_the_screen(
-    client, owner, language, expected
-):
+def test_duplicate_email_is_told_to_the_address_not_the_screen(client, owner, language, expected):
     """The page looks like any sign-up (no enumeration); the address's owner learns why by email."""
     use_language(client, language)
     response = signup(client, email=owner.email.upper())

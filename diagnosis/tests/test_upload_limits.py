@@ -58,9 +58,7 @@ def test_the_camera_page_gets_the_limit_as_json(
     assert "many photos" in response.json()["errors"][0]
 
 
-def test_the_limit_message_is_in_arabic(
-    owner_client: Client, enqueued: Any, three_an_hour: None
-) -> None:
+def test_the_limit_message_is_in_arabic(owner_client: Client, enqueued: Any, three_an_hour: None) -> None:
     owner_client.cookies["django_language"] = "ar"
     for _ in range(3):
         post_upload(owner_client)

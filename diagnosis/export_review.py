@@ -72,7 +72,7 @@ def _export(
     with (out_dir / MANIFEST).open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(
-            # + the patient's answers and the model's view of the photo (issue 15)
+            # + the patient's answers and the model's view of the photo
             [
                 "path",
                 "label",

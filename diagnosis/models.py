@@ -179,4 +179,4 @@ class Diagnosis(models.Model):
         return [f for f in (self.image, self.thumbnail, self.heatmap) if f and f.name]
 
 
-from diagnosis.models_review import *  # noqa: E402, F403  (clinician review models, issue 6)
+from diagnosis.models_review import *  # noqa: E402, F403  (clinician review models)

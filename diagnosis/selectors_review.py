@@ -288,7 +288,7 @@ def agreement_csv_rows(*, feedback: Iterable[Feedback] | None = None) -> Any:
         "clinician_label_other",
         "urgency",
         "feedback_version",
-        *EXPORT_COLUMNS,  # the patient's answers and the model's view of the photo (issue 15)
+        *EXPORT_COLUMNS,  # the patient's answers and the model's view of the photo
     ]
     for item in reviewed_feedback() if feedback is None else feedback:
         d = item.diagnosis

@@ -221,22 +221,19 @@ def diagnosis_run(*, diagnosis_id: str) -> Diagnosis | None:
             logger.exception("stored image for %s unreadable", diagnosis_id)
             _fail(diagnosis_id, MSG_IMAGE_MISSING)
             return Diagnosis.objects.filter(pk=diagnosis_id).first()
-        if diagnosis.answers:  # the patient's answers as given at upload (issue 15)
-            prediction = predictor.predict(image, answers=model_answers(diagnosis.answers))
-        else:
-            prediction = predictor.predict(image)
-        domain = getattr(prediction, "domain", "") or ""
-        reliability = getattr(predictor, "reliability", None)
-        reliability = reliability if isinstance(reliability, dict) else {}
+        # The patient's answers as given at upload (all optional).
+        prediction = predictor.predict(image, answers=model_answers(diagnosis.answers))
+        domain = prediction.domain
+        reliability = predictor.reliability
         fields: dict[str, Any] = {
             "model_version": prediction.model_version,
             "ood_flag": bool(prediction.ood_flag),
             "ood_score": float(prediction.ood_score),
-            "ood_reason": (getattr(prediction, "ood_reason", None) or "")[:20],
+            "ood_reason": (prediction.ood_reason or "")[:20],
             # The model's view of the photo and its own measured figures for that kind of photo.
             "domain": domain,
             "domain_probability": float(prediction.domain_probability) if domain else None,
-            "answers_used": list(getattr(prediction, "answers_used", ()) or ()),
+            "answers_used": list(prediction.answers_used),
             "reliability": dict(reliability.get(domain) or {}) if domain else {},
         }
         if prediction.ood_flag:
@@ -253,7 +250,7 @@ def diagnosis_run(*, diagnosis_id: str) -> Diagnosis | None:
         else:
             from ml.overlay import render_overlay
 
-            png = render_overlay(image, prediction.cam, max_side=OVERLAY_MAX_SIDE)
+            png = render_overlay(image, prediction.cam, max_side=OVERLAY_MAX_SIDE, box=prediction.cam_box)
             heatmap_name = default_storage.save(_random_name(".png"), ContentFile(png))
             fields.update(
                 status=Diagnosis.Status.DONE,

@@ -38,7 +38,7 @@ v1 = [
     path("diseases/<str:code>/", diseases_api.DiseaseDetailView.as_view(), name="disease-detail"),
 ]
 
-# Clinician endpoints (issue 6) once the review services exist.
+# Clinician endpoints once the review services exist.
 if find_spec("diagnosis.api_clinician") is not None:
     from diagnosis import api_clinician
 

@@ -76,7 +76,7 @@ def test_drf_permission(owner, clinician, admin_user):
     assert permission.has_permission(Req(admin_user), None)
 
 
-# --- staff is not a role (issue 13, item 1) -----------------------------------------------
+# --- staff is not a role -----------------------------------------------
 
 
 def test_staff_status_alone_grants_no_role(plain_staff, content_editor):

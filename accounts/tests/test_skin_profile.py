@@ -1,4 +1,4 @@
-"""Year of birth, sex and skin type in the profile (issue 15): optional, editable on the profile
+"""Year of birth, sex and skin type in the profile: optional, editable on the profile
 page and through `me/`, validated, and described in plain words."""
 
 from __future__ import annotations

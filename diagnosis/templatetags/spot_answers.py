@@ -1,4 +1,4 @@
-"""Template helpers for the patient's answers (issue 15)."""
+"""Template helpers for the patient's answers."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def enqueued(monkeypatch: pytest.MonkeyPatch) -> Enqueued:
     return record
 
 
-# Reliability figures shaped like a model's metadata.json "reliability" (issue 15).
+# Reliability figures shaped like a model's metadata.json "reliability".
 PHONE_RELIABILITY = {
     "images": 170,
     "malignant": 118,

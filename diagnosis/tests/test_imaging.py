@@ -49,7 +49,7 @@ BAD_INPUTS = {
     "tiny": (images.jpeg((40, 40)), "tiny"),
     "bmp": (images.encode(images.skin_photo(), "BMP"), "format"),
     "tiff": (images.encode(images.skin_photo(), "TIFF"), "format"),
-    # Small files, huge pictures (issue 13): 136 KB and 257 KB, 8000 x 8000 pixels each.
+    # Small files, huge pictures: 136 KB and 257 KB, 8000 x 8000 pixels each.
     "png_16bit_8000px": (images.png_streamed(8000, 8000, color_type=0, bit_depth=16), "dimensions"),
     "png_rgba_8000px": (images.png_streamed(8000, 8000, color_type=6), "dimensions"),
 }

@@ -62,7 +62,7 @@ def test_clinicians_cannot_open_the_admin_log(clinician_client: Client, logged: 
     assert response.status_code == 302
 
 
-# --- who may open the patient-data admin pages (issue 13, item 1) -----------------------
+# --- who may open the patient-data admin pages -----------------------
 
 
 def _admin_urls(case: Any) -> list[str]:
@@ -113,7 +113,7 @@ def test_clinicians_are_sent_to_the_admin_login(clinician_client: Client, logged
         assert clinician_client.get(url).status_code == 302, url
 
 
-# --- admin reads of patient data are audit-logged (issue 13, item 8) ----------------------
+# --- admin reads of patient data are audit-logged ----------------------
 
 
 def test_opening_a_diagnosis_in_the_admin_is_audited(staff_client: Client, admin_user: Any, logged: Any):

@@ -25,7 +25,7 @@ from bench.photos import photo_set
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR", ROOT.parent / "shared" / "data" / "ham10000"))
-MODEL_DIR = Path(os.environ.get("JILDI_MODEL_DIR", ROOT / "ml" / "models" / "jildi-mnv2-v2"))
+MODEL_DIR = Path(os.environ.get("JILDI_MODEL_DIR", ROOT / "ml" / "models" / "jildi-mnv2-v3"))
 
 logger = logging.getLogger("bench")
 

@@ -174,13 +174,16 @@ def fit_fused_head(
     l2: float,
     copies: int = 4,
     seed: int = 0,
+    answers_l2: float | None = None,
 ) -> dict:
     """Linear head over [pooled features, encoded answers] (L-BFGS, deterministic).
 
     ``copies`` copies of the train set: one with every answer the metadata has, one with none,
     the rest with answer groups dropped at random, so the head works for any subset of answers.
-    The image weights are pulled towards the trained head (L2), the answer weights towards 0.
+    The image weights are pulled towards the trained head (L2 ``l2``), the answer weights towards
+    0 (L2 ``answers_l2``, default ``l2``).
     """
+    answers_l2 = l2 if answers_l2 is None else answers_l2
     rng = np.random.default_rng(seed)
     joined = Split.join(train)
     domains = domain_labels(train)
@@ -200,7 +203,7 @@ def fit_fused_head(
         optimizer.zero_grad()
         logits = x_img @ weight.T + x_ans @ answer_weight.T + bias
         ce = torch.nn.functional.cross_entropy(logits, y, reduction="none")
-        loss = (ce * w).mean() + l2 * ((weight - w0).pow(2).sum() + answer_weight.pow(2).sum())
+        loss = (ce * w).mean() + l2 * (weight - w0).pow(2).sum() + answers_l2 * answer_weight.pow(2).sum()
         loss.backward()
         return loss
 
@@ -212,6 +215,7 @@ def fit_fused_head(
         "method": "linear head over [pooled features, encoded answers], class- and domain-balanced "
         "logistic fit on frozen train features with random answer dropout",
         "l2": l2,
+        "answers_l2": answers_l2,
         "copies": copies,
         "answer_weight": answer_weight.detach().half().float().numpy(),
     }
@@ -295,6 +299,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--name", default="jildi-mnv2")
     parser.add_argument("--release", default="3.0.0")
     parser.add_argument("--head-l2", type=float, default=0.01, help="L2 pull of the re-fitted head")
+    parser.add_argument("--answers-l2", type=float, default=0.0005, help="L2 on the answers' weights")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import onnxruntime as ort
@@ -324,7 +329,7 @@ def main(argv: list[str] | None = None) -> None:
     log.info("features computed in %.0fs", time.time() - t0)
 
     # 2. fused head (the ONNX graph keeps the image part; answers are added by the Predictor)
-    head_refit = fit_fused_head(model, train, answers, args.head_l2)
+    head_refit = fit_fused_head(model, train, answers, args.head_l2, answers_l2=args.answers_l2)
     answer_weight = head_refit.pop("answer_weight")
     sess = session()
     val = [features(sess, pre, r / "val", d) for d, r in enumerate(roots)]

@@ -6,7 +6,7 @@ eager PyTorch MobileNetV2 (the same trained weights as the product, loaded from
 the ``pytorch-grad-cam`` package (forward + backward pass), blend the heat map with
 ``show_cam_on_image``, write the upload and the overlay to disk and answer with JSON.
 
-It gets the product's input size (read from the shipped model's metadata: 192x144, smaller than
+It gets the product's input size (read from the shipped model's metadata: 176x176 for model 3, smaller than
 the papers' usual 224x224) and one torch thread per process, so it is not handicapped; run it
 with one process per core:
 
@@ -34,7 +34,7 @@ from ml.constants import CLASS_CODES
 from ml.model import build_model
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL_DIR = Path(os.environ.get("JILDI_MODEL_DIR") or ROOT / "ml" / "models" / "jildi-mnv2-v2")
+MODEL_DIR = Path(os.environ.get("JILDI_MODEL_DIR") or ROOT / "ml" / "models" / "jildi-mnv2-v3")
 OUT_DIR = Path(os.environ.get("BASELINE_OUT_DIR") or tempfile.mkdtemp(prefix="jildi-flask-baseline-"))
 OUT_DIR.mkdir(parents=True, exist_ok=True)
 

@@ -48,7 +48,7 @@ DONE_EXAMPLE = OpenApiExample(
         "body_site_display": "Back",
         "note": "Noticed it a month ago.",
         "review_requested": True,
-        "model_version": "jildi-mnv2-2.0.0+889df474f329",
+        "model_version": "jildi-mnv2-3.0.0+a8ddde92d751",
         "probabilities": {
             "akiec": 0.02,
             "bcc": 0.01,

@@ -20,7 +20,7 @@ CASE_EXAMPLE = {
         {"code": "bkl", "name": "Benign keratosis", "probability": 0.05},
     ],
     "ood_flag": False,
-    "model_version": "jildi-mnv2-2.0.0+889df474f329",
+    "model_version": "jildi-mnv2-3.0.0+a8ddde92d751",
     "claim": None,
     "reviewed": False,
     "links": {

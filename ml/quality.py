@@ -8,9 +8,9 @@ resolution, each with a reason the patient can act on:
 - ``too_dark`` / ``too_bright``: under- or over-exposed;
 - ``blurry``: almost no fine detail left (out of focus or shaken).
 
-Thresholds sit outside every validation photo of both kinds (measured over HAM10000 val and
-PAD-UFES-20 train+val at the 176x176 model input: mean luminance >= 45.8, saturated share <= 0.04,
-mean |Laplacian| >= 1.2; see MODEL_CARD.md), so they reject only clearly unusable photos; what is
+Thresholds sit outside every photo measured of both kinds (every second image of HAM10000 val and
+of PAD-UFES-20 train and val at the 176x176 model input: mean luminance >= 45.8, saturated share
+<= 0.04, mean |Laplacian| >= 1.2; see MODEL_CARD.md), so they reject only clearly unusable photos; what is
 merely unusual is left to the model's out-of-distribution score.
 """
 

@@ -23,9 +23,11 @@ def main() -> None:
 
         original = predictor.Predictor.predict
 
-        def slow_predict(self: predictor.Predictor, image: object) -> predictor.Prediction:
+        def slow_predict(
+            self: predictor.Predictor, image: object, answers: object = None
+        ) -> predictor.Prediction:
             time.sleep(delay)
-            return original(self, image)  # type: ignore[arg-type]
+            return original(self, image, answers)  # type: ignore[arg-type]
 
         predictor.Predictor.predict = slow_predict  # type: ignore[method-assign]
 
@@ -38,10 +40,12 @@ def main() -> None:
         size = tuple(int(n) for n in poison.split("x"))
         unpoisoned = predictor.Predictor.predict
 
-        def deadly_predict(self: predictor.Predictor, image: object, *args: object) -> predictor.Prediction:
+        def deadly_predict(
+            self: predictor.Predictor, image: object, answers: object = None
+        ) -> predictor.Prediction:
             if getattr(image, "size", None) == size:
                 os.kill(os.getpid(), signal.SIGKILL)
-            return unpoisoned(self, image, *args)  # type: ignore[arg-type]
+            return unpoisoned(self, image, answers)  # type: ignore[arg-type]
 
         predictor.Predictor.predict = deadly_predict  # type: ignore[method-assign]
 

@@ -41,7 +41,8 @@ document.addEventListener("securitypolicyviolation", (e) => {
 @pytest.fixture
 def domain_model(shipped_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The shipped model plus a domain head ("phone", p = 0.92), an answers input (zero weights:
-    the answers are used but change nothing) and reliability metadata, like the next model."""
+    the answers are used but change nothing) and fixed reliability metadata, so the trust
+    sentences are known in advance."""
     from ml.answers import ENCODED_SIZE
 
     model_dir = tmp_path / "model-with-domain"

@@ -85,7 +85,7 @@ def test_patient_review_request_reaches_clinician_and_feedback_comes_back(
         row.locator("a").first.click()
         doc.wait_for_url("**/clinician/case/*/")
         assert doc.locator("[data-testid=case-note]").inner_text() == "Noticed it three months ago"
-        doc.wait_for_function("document.querySelector('[data-testid=case-photo]').naturalWidth > 0")
+        doc.wait_for_function("() => document.querySelector('[data-testid=case-photo]').naturalWidth > 0")
         # Heat map off by default, on with the switch; zoom enlarges the photo.
         heat = doc.locator("[data-testid=heatmap]")
         assert heat.evaluate("el => el.style.opacity") == "0"

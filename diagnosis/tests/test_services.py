@@ -221,7 +221,7 @@ def test_unexpected_error_fails_the_diagnosis_and_transient_error_propagates(
             super().__init__()
             self.exc = exc
 
-        def predict(self, image: Any) -> Any:
+        def predict(self, image: Any, answers: Any = None) -> Any:
             raise self.exc
 
     monkeypatch.setattr(ml_predictor, "get_predictor", lambda *a, **k: Broken(ValueError("bad tensor")))

@@ -66,6 +66,6 @@ def test_list_search_filters_as_you_type(live_server, browser_page):
 
     page.locator("#disease-search").press_sequentially("melan", delay=50)
 
-    page.wait_for_function("document.querySelectorAll('#disease-results .card').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#disease-results .card').length === 1")
     assert page.locator("#disease-results h3").inner_text() == "Melanoma"
     assert "q=melan" in page.url  # shareable, works without JavaScript too

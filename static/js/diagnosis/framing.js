@@ -118,7 +118,7 @@
           cropper = new window.Cropper(image, {
             viewMode: 1,              // the frame never leaves the photo
             aspectRatio: 1,           // a square frame
-            autoCropArea: 0.6,        // centred by default
+            autoCropArea: 1,          // centred, the largest square: what the model sees unframed
             dragMode: "move",         // dragging the background moves the photo under the frame
             checkOrientation: false,  // the preview canvas already carries the orientation
             checkCrossOrigin: false,

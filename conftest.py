@@ -324,3 +324,13 @@ def celery_worker_proc(transactional_db: Any, settings: Any, tmp_path: Path) -> 
                 proc.wait(timeout=10)
         log_file.close()
         sys.stdout.flush()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """A request in Arabic leaves Arabic active in this thread; reset it so tests stay independent."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

@@ -24,8 +24,9 @@ FIELDS: tuple[str, ...] = ("crop_x", "crop_y", "crop_width", "crop_height")
 # slightly; that much is clamped, anything more is refused as outside the photo.
 EDGE_TOLERANCE_PX = 2
 EDGE_TOLERANCE_FRACTION = 0.005
-# Orientation tag -> transposition that makes the decoded pixels look as displayed.
-_TRANSPOSE = {
+# Orientation tag -> transposition that makes the decoded pixels look as displayed (also used
+# by diagnosis.imaging).
+TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
     4: Image.Transpose.FLIP_TOP_BOTTOM,
@@ -144,8 +145,8 @@ def apply_crop(
     when the JPEG was decoded at a draft scale); the box is checked against the full displayed
     size and scaled to ``img``.
     """
-    if orientation in _TRANSPOSE:
-        img = img.transpose(_TRANSPOSE[orientation])
+    if orientation in TRANSPOSE:
+        img = img.transpose(TRANSPOSE[orientation])
     full_w, full_h = displayed_size(*source_size, orientation)
     left, top, right, bottom = check_crop(box, (full_w, full_h), min_side)
     sx, sy = img.width / full_w, img.height / full_h

@@ -32,7 +32,7 @@ from diagnosis.decode_budget import (
     max_full_decode_pixels,
     webp_canvas_size,
 )
-from diagnosis.framing import CropBox, check_crop, displayed_size
+from diagnosis.framing import TRANSPOSE, CropBox, check_crop, displayed_size
 
 try:  # HEIC/HEIF (iPhone photos)
     import pillow_heif
@@ -217,17 +217,6 @@ def _encode_jpeg(img: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
     return out.getvalue()
 
 
-_TRANSPOSE = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
-
-
 def _orientation(img: Image.Image) -> int:
     """The EXIF orientation tag (1 when absent or unreadable)."""
     try:
@@ -325,8 +314,8 @@ def validate_upload(upload: UploadedFile | io.IOBase, crop: CropBox | None = Non
     if max(img.size) > side:
         img.thumbnail((side, side), Image.Resampling.BICUBIC)
     # Orientation is applied after downscaling (same result, a fraction of the work).
-    if orientation in _TRANSPOSE:
-        img = img.transpose(_TRANSPOSE[orientation])
+    if orientation in TRANSPOSE:
+        img = img.transpose(TRANSPOSE[orientation])
     jpeg = _encode_jpeg(img)
     thumb = img.copy()
     thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BICUBIC)

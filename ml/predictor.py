@@ -25,7 +25,7 @@ from ml.preprocess import Preprocessing
 from ml.quality import quality_problem
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-DEFAULT_MODEL_NAME = "jildi-mnv2-v2"
+DEFAULT_MODEL_NAME = "jildi-mnv2-v3"
 DOMAINS: tuple[str, ...] = ("dermoscopy", "phone")  # kinds of photo the domain head tells apart
 
 __all__ = [

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from diagnosis.framing import CropBox, apply_crop
+from diagnosis.framing import TRANSPOSE, CropBox, apply_crop
 from diagnosis.imaging import _source_box, validate_upload
 from diagnosis.tests import images
 
@@ -235,8 +235,8 @@ def test_frame_is_cut_from_the_unrotated_pixels_exactly_as_apply_crop_cuts_it(
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(imaging, "min_side", lambda: 8)
         cut = decoded_img.crop(_source_box(box, decoded_img.size, source, orientation))
-    if orientation in imaging._TRANSPOSE:
-        cut = cut.transpose(imaging._TRANSPOSE[orientation])
+    if orientation in TRANSPOSE:
+        cut = cut.transpose(TRANSPOSE[orientation])
     assert cut.size == expected.size
     assert cut.tobytes() == expected.tobytes()
 

@@ -56,7 +56,9 @@ def pointing_hit(cam: np.ndarray, mask: np.ndarray, tolerance: int = POINTING_TO
 
 
 def urgent_metrics(labels: list[str | None], tiers: list[str]) -> dict:
-    """Share of malignant (mel, bcc, akiec) images whose tier is urgent, and of the others not urgent."""
+    """Share of malignant (mel, bcc, akiec) images shown as urgent, and of the others not urgent.
+
+    A rejected photo shows no tier: it counts as not urgent (a miss for a malignant lesion)."""
     known = [(lab, t) for lab, t in zip(labels, tiers, strict=True) if lab is not None]
     malignant = [t == "urgent" for lab, t in known if lab in MALIGNANT_CODES]
     benign = [t != "urgent" for lab, t in known if lab not in MALIGNANT_CODES]
@@ -89,7 +91,7 @@ def evaluate(
         p = [result.probabilities[c] for c in CLASS_CODES]
         probs.append(p)
         labels.append(label)
-        tiers.append(result.risk_tier)
+        tiers.append("" if result.ood_flag else result.risk_tier)  # a rejected photo shows no tier
         rows.append(
             {
                 "path": str(path),
@@ -98,7 +100,7 @@ def evaluate(
                 **{f"prob_{c}": f"{v:.6f}" for c, v in zip(CLASS_CODES, p, strict=True)},
                 "ood_score": f"{result.ood_score:.6f}",
                 "ood_flag": int(result.ood_flag),
-                "risk_tier": result.risk_tier,
+                "risk_tier": "" if result.ood_flag else result.risk_tier,
                 "domain": result.domain,
             }
         )

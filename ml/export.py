@@ -300,8 +300,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--release", default="3.0.0")
     parser.add_argument("--head-l2", type=float, default=0.01, help="L2 pull of the re-fitted head")
     parser.add_argument("--answers-l2", type=float, default=0.0005, help="L2 on the answers' weights")
+    parser.add_argument(
+        "--figures-only",
+        action="store_true",
+        help="only re-run step 6 on the model already in --out (after a change to the serving rules)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.figures_only:
+        refresh_figures(args)
+        return
     import onnxruntime as ort
 
     recipe = json.loads((args.run / "recipe.json").read_text())
@@ -415,6 +423,19 @@ def main(argv: list[str] | None = None) -> None:
     # 6. evaluate exactly what ships: the ONNX serving path, on each val, with and without answers
     metadata["reliability"], metadata["val_metrics"] = reliability(Predictor(args.out), roots, answers)
     (args.out / "metadata.json").write_text(json.dumps(metadata, indent=2))
+    log.info("reliability %s", json.dumps(metadata["reliability"], indent=1))
+
+
+def refresh_figures(args: argparse.Namespace) -> None:
+    roots = [args.data] + ([args.phone_data] if args.phone_data else [])
+    answers: dict[str, Answers] = {}
+    for root in roots:
+        if (root / "metadata.csv").is_file():
+            answers.update(read_metadata(root / "metadata.csv"))
+    path = args.out / "metadata.json"
+    metadata = json.loads(path.read_text())
+    metadata["reliability"], metadata["val_metrics"] = reliability(Predictor(args.out), roots, answers)
+    path.write_text(json.dumps(metadata, indent=2))
     log.info("reliability %s", json.dumps(metadata["reliability"], indent=1))
 
 

@@ -223,10 +223,15 @@ class Predictor:
         target = decide(probs, self.decision)
         cam = normalize_cam(gradcam_raw(features, self.head_weight, target))
         ood_score = float(self.ood.score(pooled)[0])
-        reason = quality_problem(model_input)
-        if reason is None and ood_score > self.ood_threshold_by_domain.get(domain, self.ood.threshold):
-            reason = "not_lesion"
         tier, malignant = risk_tier(probs, target, self.risk)
+        reason = quality_problem(model_input)
+        # The feature-distance gate never hides an urgent result: unusual-looking lesions
+        # (large, irregular, multicoloured: many melanomas) sit far from the training means too,
+        # and telling such a patient "this is not a spot" is the more dangerous error. A photo
+        # that is too dark, blurred or featureless is still rejected with its reason.
+        unusual = ood_score > self.ood_threshold_by_domain.get(domain, self.ood.threshold)
+        if reason is None and unusual and tier != "urgent":
+            reason = "not_lesion"
         order = np.argsort(probs)[::-1]
         used = answers.answered() if answers is not None and self.answer_weight is not None else ()
         return Prediction(

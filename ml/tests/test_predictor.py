@@ -19,7 +19,7 @@ from ml.predictor import (
     get_predictor,
     sha256_file,
 )
-from ml.tests.conftest import needs_model
+from ml.tests.conftest import lesion_like_image, needs_model
 
 pytestmark = needs_model
 
@@ -121,3 +121,18 @@ def test_ml_package_imports_nothing_from_the_project():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             assert not {n.split(".")[0] for n in names} & project_apps, path
+
+
+def test_the_distance_gate_rejects_unusual_photos_but_never_hides_an_urgent_result():
+    predictor = Predictor()
+    predictor.ood.threshold = -1.0  # every photo now counts as unusual
+    predictor.ood_threshold_by_domain = dict.fromkeys(predictor.ood_threshold_by_domain, -1.0)
+    model_input, tensor = predictor.preprocess(lesion_like_image(seed=1, size=(300, 300)))
+    _, features = predictor.infer(tensor)
+    logits = np.full(len(CLASS_CODES), -5.0, dtype=np.float32)
+    logits[CLASS_CODES.index("nv")] = 8.0  # confidently a mole: routine
+    routine = predictor.postprocess(model_input, logits, features)
+    assert routine.ood_flag and routine.ood_reason == "not_lesion"
+    logits[CLASS_CODES.index("mel")] = 12.0  # confidently melanoma: urgent
+    urgent = predictor.postprocess(model_input, logits, features)
+    assert urgent.risk_tier == "urgent" and not urgent.ood_flag and urgent.ood_reason is None

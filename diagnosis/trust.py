@@ -156,15 +156,18 @@ def answers_sentence(diagnosis: Any, reliability: Reliability | None) -> str:
     helped = answers_helped(reliability)
     if helped is None or reliability.with_answers is None:
         return _("Whether answering the questions helps has not been measured for this kind of photo.")
+    # The figure the "helped" decision is made on: how often the type of spot was named correctly,
+    # averaged over the types (balanced accuracy).
     values = {
-        "with": _pct(reliability.with_answers.urgent_sensitivity),
-        "without": _pct(reliability.without_answers.urgent_sensitivity),
+        "with": _pct(reliability.with_answers.balanced_accuracy),
+        "without": _pct(reliability.without_answers.balanced_accuracy),
     }
     if used and helped:
         return (
             _(
-                "Your answers were used: on this kind of photo they helped (%(with)s%% of cancerous or "
-                "precancerous spots sent to “urgent” with answers, %(without)s%% without)."
+                "Your answers were used: on this kind of photo they helped (the type of spot was named "
+                "correctly %(with)s%% of the time with answers, %(without)s%% without, averaged over "
+                "the types)."
             )
             % values
         )
@@ -172,23 +175,25 @@ def answers_sentence(diagnosis: Any, reliability: Reliability | None) -> str:
         return (
             _(
                 "Your answers were used, but on this kind of photo they did not measurably improve the "
-                "result (%(with)s%% with answers, %(without)s%% without)."
+                "result (the type of spot was named correctly %(with)s%% of the time with answers, "
+                "%(without)s%% without)."
             )
             % values
         )
     if helped:
         return (
             _(
-                "Answering the questions would probably have helped: on this kind of photo the model "
-                "sent %(with)s%% of cancerous or precancerous spots to “urgent” with answers, "
-                "%(without)s%% without."
+                "Answering the questions would probably have helped: on this kind of photo the type of "
+                "spot was named correctly %(with)s%% of the time with answers, %(without)s%% without "
+                "(averaged over the types)."
             )
             % values
         )
     return (
         _(
             "On this kind of photo, answering the questions did not measurably improve the result "
-            "(%(with)s%% with answers, %(without)s%% without)."
+            "(the type of spot was named correctly %(with)s%% of the time with answers, "
+            "%(without)s%% without)."
         )
         % values
     )

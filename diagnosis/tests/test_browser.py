@@ -129,8 +129,15 @@ def test_non_skin_photo_is_rejected_with_retake_advice(
 
 
 @contextmanager
-def fake_camera_browser(chromium_browser: Any, extra_args: list[str]) -> Iterator[Any]:
-    """Chromium with a fake camera and auto-accepted camera permission."""
+def fake_camera_browser(
+    chromium_browser: Any,
+    extra_args: list[str],
+    timeout_ms: int = 20_000,
+    init_script: str = "",
+    **context_options: Any,
+) -> Iterator[Any]:
+    """Chromium with a fake camera and auto-accepted camera permission (desktop-sized unless
+    ``context_options`` say otherwise, e.g. a phone viewport and locale)."""
     browser = chromium_browser.browser_type.launch(
         executable_path="/usr/bin/chromium",
         headless=True,
@@ -142,8 +149,12 @@ def fake_camera_browser(chromium_browser: Any, extra_args: list[str]) -> Iterato
             *extra_args,
         ],
     )
-    context = browser.new_context(viewport={"width": 900, "height": 1000}, locale="en-GB")
-    context.set_default_timeout(20_000)
+    options = {"viewport": {"width": 900, "height": 1000}, "locale": "en-GB", **context_options}
+    context = browser.new_context(**options)
+    context.set_default_timeout(timeout_ms)
+    context.set_default_navigation_timeout(max(timeout_ms, 60_000))
+    if init_script:
+        context.add_init_script(init_script)
     try:
         yield context.new_page()
     finally:

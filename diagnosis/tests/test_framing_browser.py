@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from PIL import Image
 from diagnosis.models import Diagnosis
 from diagnosis.tests.conftest import PHONE_RELIABILITY
 from diagnosis.tests.support import login
-from diagnosis.tests.test_browser import FAKE_CAMERA_ARGS, lesion_file, wait_final, write_y4m  # noqa: F401
+from diagnosis.tests.test_browser import fake_camera_browser, lesion_file, wait_final, write_y4m  # noqa: F401
 from diagnosis.tests.test_framing import GREEN, RED, close_to, jpeg_bytes, quadrants
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,28 +71,17 @@ def worker(domain_model: Path, celery_worker_proc: Any) -> Any:
     return celery_worker_proc
 
 
-@contextmanager
-def phone_browser(chromium_browser: Any, extra_args: list[str], locale: str) -> Iterator[Any]:
-    browser = chromium_browser.browser_type.launch(
-        executable_path="/usr/bin/chromium",
-        headless=True,
-        args=[
-            "--no-sandbox",
-            "--disable-background-networking",
-            "--disable-gpu",
-            *FAKE_CAMERA_ARGS,
-            *extra_args,
-        ],
+def phone_browser(chromium_browser: Any, extra_args: list[str], locale: str) -> Any:
+    """A 360 px touch phone with the fake camera, recording CSP violations."""
+    return fake_camera_browser(
+        chromium_browser,
+        extra_args,
+        timeout_ms=30_000,
+        init_script=RECORD_CSP_VIOLATIONS,
+        viewport=PHONE,
+        locale=locale,
+        has_touch=True,
     )
-    context = browser.new_context(viewport=PHONE, locale=locale, has_touch=True)
-    context.set_default_timeout(30_000)
-    context.set_default_navigation_timeout(60_000)
-    context.add_init_script(RECORD_CSP_VIOLATIONS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-        browser.close()
 
 
 @pytest.fixture

@@ -21,23 +21,14 @@ from typing import Any
 
 import pytest
 
+from diagnosis.tests.fakes import Enqueued, FakePredictor
+from portal.testing import CHROMIUM, PASSWORD, make_user, token_client
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
 # refuses to run next to one unless told it is safe (it is: one thread).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parent
-PASSWORD = "Correct-Horse-Battery-9"
-CHROMIUM = "/usr/bin/chromium"
-
-
-def make_user(email_address: str, *, verified: bool = True, **extra: Any) -> Any:
-    from allauth.account.models import EmailAddress
-
-    from accounts.models import User
-
-    user = User.objects.create_user(email=email_address, password=PASSWORD, **extra)
-    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
-    return user
 
 
 @pytest.fixture(autouse=True)
@@ -174,12 +165,6 @@ class SmtpCatchall:
         with self._cond:
             self.messages.append(message)
             self._cond.notify_all()
-
-
-def message_text(message: EmailMessage) -> str:
-    """Plain-text body of an email (the part where allauth puts the code)."""
-    part = message.get_body(preferencelist=("plain", "html"))
-    return part.get_content() if part is not None else ""
 
 
 @pytest.fixture
@@ -334,3 +319,66 @@ def _default_language_after_each_test() -> Iterator[None]:
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# --- API clients ------------------------------------------------------------------
+
+
+@pytest.fixture
+def unverified(db: Any) -> Any:
+    return make_user("unverified@example.com", verified=False)
+
+
+@pytest.fixture
+def api_clients(owner: Any, other_patient: Any, clinician: Any, admin_user: Any, unverified: Any) -> Any:
+    """Token clients by role name, plus "anonymous"."""
+    return {
+        "owner": token_client(owner),
+        "other_patient": token_client(other_patient),
+        "clinician": token_client(clinician),
+        "admin": token_client(admin_user),
+        "unverified": token_client(unverified),
+        "anonymous": token_client(None),
+    }
+
+
+# --- diagnoses: throwaway media, recorded enqueues, a fake predictor -------------------
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Every test gets its own empty MEDIA_ROOT, so "nothing left behind" is checkable."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = str(root)
+    return root
+
+
+@pytest.fixture
+def enqueued(monkeypatch: pytest.MonkeyPatch) -> Enqueued:
+    """Record run_diagnosis.delay() calls instead of talking to the broker."""
+    from diagnosis import tasks
+
+    record = Enqueued()
+    monkeypatch.setattr(tasks.run_diagnosis, "delay", lambda pk: record.ids.append(str(pk)))
+    return record
+
+
+@pytest.fixture
+def fake_predictor(monkeypatch: pytest.MonkeyPatch) -> FakePredictor:
+    from ml import predictor as ml_predictor
+
+    fake = FakePredictor()
+    monkeypatch.setattr(ml_predictor, "get_predictor", lambda *a, **k: fake)
+    return fake
+
+
+@pytest.fixture
+def shipped_model() -> Path:
+    """The committed model directory; tests that run real predictions skip without it."""
+    from ml.predictor import default_model_dir
+
+    model_dir = default_model_dir()
+    if not (model_dir / "metadata.json").is_file():
+        pytest.skip(f"no shipped model directory at {model_dir} (ml/models/<version>/metadata.json)")
+    return model_dir

@@ -2,7 +2,7 @@
 
 PostgreSQL is the source of truth: the Celery task only carries the primary key,
 so a lost message is recovered by the sweeper re-queueing rows stuck in
-queued/running. A later clinician Review/Feedback model can FK to ``Diagnosis``.
+queued/running. Clinician review (claims, feedback, audit) lives in the ``review`` app.
 """
 
 from __future__ import annotations
@@ -177,6 +177,3 @@ class Diagnosis(models.Model):
 
     def file_fields(self) -> list[models.fields.files.FieldFile]:
         return [f for f in (self.image, self.thumbnail, self.heatmap) if f and f.name]
-
-
-from diagnosis.models_review import *  # noqa: E402, F403  (clinician review models)

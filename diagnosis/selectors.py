@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 
 from accounts.roles import can_review
-from diagnosis.models import Diagnosis, DiagnosisQuerySet, Feedback
+from diagnosis.models import Diagnosis, DiagnosisQuerySet
 
 
 def diagnosis_get_for_user(*, user: Any, pk: Any) -> Diagnosis:
@@ -39,7 +39,11 @@ def diagnosis_list_for_user(
     if risk and risk in Diagnosis.Risk.values:
         qs = qs.filter(risk_tier=risk)
     # For the "reviewed by a clinician" badge; the feedback itself is not loaded.
-    qs = qs.annotate(has_clinician_feedback=Exists(Feedback.objects.filter(diagnosis=OuterRef("pk"))))
+    qs = qs.annotate(
+        has_clinician_feedback=ExpressionWrapper(
+            Q(clinician_feedback__isnull=False), output_field=BooleanField()
+        )
+    )
     return qs.order_by("-created_at")
 
 

@@ -16,9 +16,9 @@ from rest_framework import serializers
 from accounts.models import User
 from diagnosis import answers as spot_answers
 from diagnosis import trust as trust_info
+from diagnosis.feedback import Urgency, feedback_for_patient
 from diagnosis.framing import NOT_NUMBERS, parse_crop
-from diagnosis.models import BodySite, Diagnosis, Urgency
-from diagnosis.selectors_review import feedback_for_patient
+from diagnosis.models import BodySite, Diagnosis
 
 
 def _answer_field(question: object) -> serializers.BooleanField:

@@ -64,28 +64,3 @@ def sweep_diagnoses(older_than_seconds: int = 300) -> dict[str, int]:
     from diagnosis.services import diagnoses_sweep
 
     return diagnoses_sweep(older_than=timedelta(seconds=older_than_seconds))
-
-
-SWEEP_EVERY_SECONDS = 60.0
-
-
-def _schedule_sweeper() -> None:
-    """Register the sweeper with celery beat (`make run` starts `celery -A portal beat`)."""
-    from celery import current_app
-
-    schedule = dict(current_app.conf.beat_schedule or {})
-    schedule.setdefault(
-        "diagnosis-sweep",
-        {
-            "task": "diagnosis.tasks.sweep_diagnoses",
-            "schedule": SWEEP_EVERY_SECONDS,
-            "kwargs": {"older_than_seconds": 300},
-        },
-    )
-    current_app.conf.beat_schedule = schedule
-
-
-_schedule_sweeper()
-
-
-from diagnosis import tasks_review  # noqa: E402, F401  (clinician review housekeeping task)

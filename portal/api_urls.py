@@ -6,8 +6,6 @@ self-hosted drf-spectacular-sidecar assets (no CDN).
 
 from __future__ import annotations
 
-from importlib.util import find_spec
-
 from csp.decorators import csp_replace
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -16,6 +14,7 @@ from accounts import api as accounts_api
 from diagnosis import api as diagnosis_api
 from diseases import api as diseases_api
 from portal.api.errors import not_found
+from review import api as review_api
 
 app_name = "api"
 
@@ -38,11 +37,7 @@ v1 = [
     path("diseases/<str:code>/", diseases_api.DiseaseDetailView.as_view(), name="disease-detail"),
 ]
 
-# Clinician endpoints once the review services exist.
-if find_spec("diagnosis.api_clinician") is not None:
-    from diagnosis import api_clinician
-
-    v1 += api_clinician.urlpatterns
+v1 += review_api.urlpatterns  # clinician endpoints
 
 # Anything else under /api/v1/ answers in the API's error format too.
 v1.append(re_path(r"^.*$", not_found))

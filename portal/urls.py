@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from importlib.util import find_spec
-
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -33,12 +31,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("diseases/", include("diseases.urls")),
     path("diagnosis/", include("diagnosis.urls")),
+    path("clinician/", include("review.urls")),
+    # /api/v1/ endpoints plus /api/schema/, /api/docs/ and /api/redoc/.
+    path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
 ]
-
-# Optional modules owned by other apps: included when present.
-if find_spec("diagnosis.urls_clinician") is not None:
-    urlpatterns.append(path("clinician/", include("diagnosis.urls_clinician")))
-if find_spec("portal.api_urls") is not None:
-    # /api/v1/ endpoints plus /api/schema/, /api/docs/ and /api/redoc/.
-    urlpatterns.append(path("api/", include("portal.api_urls")))

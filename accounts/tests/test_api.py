@@ -15,14 +15,7 @@ from knox.crypto import hash_token
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from portal.tests.api_support import (  # noqa: F401  (fixtures)
-    PASSWORD,
-    api_clients_fixture,
-    clear_throttles_fixture,
-    error_code,
-    token_client,
-    unverified_fixture,
-)
+from portal.testing import PASSWORD, error_code, token_client
 
 pytestmark = pytest.mark.django_db
 

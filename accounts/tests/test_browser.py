@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import message_text
+from portal.testing import message_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

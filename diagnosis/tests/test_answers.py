@@ -16,11 +16,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from diagnosis.answers import EXPORT_COLUMNS, age_from_birth_year, answers_snapshot, model_answers
-from diagnosis.models import Diagnosis, Feedback, Urgency, Verdict
+from diagnosis.models import Diagnosis
 from diagnosis.services import diagnosis_run
 from diagnosis.tests import images
-from diagnosis.tests.conftest import PHONE_RELIABILITY, FakePredictor
 from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.fakes import PHONE_RELIABILITY, FakePredictor
+from review.models import Feedback, Urgency, Verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -276,9 +277,9 @@ def test_api_upload_takes_the_answers_and_omitted_means_not_answered(owner: Any,
 
 @pytest.fixture
 def reviewed(answered_case: Diagnosis, clinician: Any) -> Feedback:
-    from diagnosis.services_review import feedback_save
+    from review.services import feedback_create
 
-    return feedback_save(
+    return feedback_create(
         diagnosis=answered_case,
         author=clinician,
         verdict=Verdict.AGREE,

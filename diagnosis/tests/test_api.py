@@ -16,15 +16,9 @@ from rest_framework.test import APIClient
 
 from diagnosis.models import Diagnosis, class_name
 from diagnosis.tests import images
-from diagnosis.tests.conftest import media_files
 from diagnosis.tests.factories import make_diagnosis
-from portal.tests.api_support import (  # noqa: F401  (fixtures)
-    api_clients_fixture,
-    clear_throttles_fixture,
-    error_code,
-    token_client,
-    unverified_fixture,
-)
+from diagnosis.tests.fakes import media_files
+from portal.testing import error_code, token_client
 
 pytestmark = pytest.mark.django_db
 

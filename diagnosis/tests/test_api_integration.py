@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from diagnosis.tests import images
-from portal.tests.api_support import clear_throttles_fixture, token_client  # noqa: F401  (fixtures)
+from portal.testing import token_client
 
 pytestmark = [
     pytest.mark.integration,

@@ -20,7 +20,7 @@ from diagnosis.framing import CropBox, check_crop, parse_crop
 from diagnosis.imaging import validate_upload
 from diagnosis.models import Diagnosis
 from diagnosis.tests import images
-from diagnosis.tests.conftest import media_files
+from diagnosis.tests.fakes import media_files
 
 RED, GREEN, BLUE, WHITE = (220, 30, 30), (30, 200, 60), (40, 60, 220), (250, 250, 250)
 

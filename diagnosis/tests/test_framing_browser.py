@@ -20,7 +20,7 @@ from django.urls import reverse
 from PIL import Image
 
 from diagnosis.models import Diagnosis
-from diagnosis.tests.conftest import PHONE_RELIABILITY
+from diagnosis.tests.fakes import PHONE_RELIABILITY
 from diagnosis.tests.support import login
 from diagnosis.tests.test_browser import fake_camera_browser, lesion_file, wait_final, write_y4m  # noqa: F401
 from diagnosis.tests.test_framing import GREEN, RED, close_to, jpeg_bytes, quadrants

@@ -22,8 +22,8 @@ from diagnosis.services import (
     diagnosis_run,
 )
 from diagnosis.tests import images
-from diagnosis.tests.conftest import FakePredictor, media_files
 from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.fakes import FakePredictor, media_files
 from diagnosis.tests.test_imaging import BAD_INPUTS
 
 pytestmark = pytest.mark.django_db

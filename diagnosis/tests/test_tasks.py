@@ -11,8 +11,8 @@ from django.db import OperationalError
 
 from diagnosis import tasks
 from diagnosis.models import Diagnosis
-from diagnosis.tests.conftest import FakePredictor
 from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.fakes import FakePredictor
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from diagnosis.models import Diagnosis
-from diagnosis.tests.conftest import DERMOSCOPY_RELIABILITY, PHONE_RELIABILITY
 from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.fakes import DERMOSCOPY_RELIABILITY, PHONE_RELIABILITY
 from diagnosis.trust import answers_helped, parse_reliability, trust_for
 
 pytestmark = pytest.mark.django_db

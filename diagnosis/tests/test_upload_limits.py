@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from diagnosis.models import Diagnosis
 from diagnosis.tests import images
 from diagnosis.tests.factories import make_diagnosis
-from portal.tests.api_support import token_client
+from portal.testing import token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from diagnosis.models import CaseAccessLog, Diagnosis
+from diagnosis.models import Diagnosis
 from diagnosis.tests import images
-from diagnosis.tests.conftest import media_files
 from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.fakes import media_files
+from review.models import CaseAccessLog
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,7 @@ from rest_framework.test import APIClient
 
 from diseases.models import Category
 from diseases.tests.factories import DiseaseFactory, DiseaseImageFactory, DiseaseReferenceFactory
-from portal.tests.api_support import (  # noqa: F401  (fixtures)
-    api_clients_fixture,
-    clear_throttles_fixture,
-    error_code,
-    token_client,
-    unverified_fixture,
-)
+from portal.testing import error_code
 
 pytestmark = pytest.mark.django_db
 

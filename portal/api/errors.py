@@ -12,12 +12,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.api.exceptions import Conflict
+from review.exceptions import ReviewNotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +81,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = TooManyParts()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, ReviewNotAllowed):  # a review rule: the case's state says no
+        exc = Conflict(detail=str(exc.message))
+    elif isinstance(exc, DjangoValidationError):  # a service's rule on the submitted values
+        exc = exceptions.ValidationError(
+            detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
     elif isinstance(exc, DjangoPermissionDenied):
         message = exc.args[0] if exc.args and exc.args[0] else None
         exc = exceptions.PermissionDenied(detail=message)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "accounts",
     "diseases",
     "diagnosis",
+    "review",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,22 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "0")
 CELERY_TIMEZONE = TIME_ZONE
+# Celery beat (`make run` starts `celery -A portal beat`): the sweepers re-queue lost work,
+# drop expired claims and re-send failed patient emails.
+DIAGNOSIS_SWEEP_EVERY_SECONDS = envint("DIAGNOSIS_SWEEP_EVERY_SECONDS", "60")
+DIAGNOSIS_SWEEP_OLDER_THAN_SECONDS = envint("DIAGNOSIS_SWEEP_OLDER_THAN_SECONDS", "300")
+REVIEW_SWEEP_EVERY_SECONDS = envint("REVIEW_SWEEP_EVERY_SECONDS", "300")
+CELERY_BEAT_SCHEDULE = {
+    "diagnosis-sweep": {
+        "task": "diagnosis.tasks.sweep_diagnoses",
+        "schedule": float(DIAGNOSIS_SWEEP_EVERY_SECONDS),
+        "kwargs": {"older_than_seconds": DIAGNOSIS_SWEEP_OLDER_THAN_SECONDS},
+    },
+    "diagnosis-review-sweep": {
+        "task": "diagnosis.review.sweep",
+        "schedule": float(REVIEW_SWEEP_EVERY_SECONDS),
+    },
+}
 
 # --- cache: rate-limit counters shared by every web process -------------------
 # DRF throttles and allauth's rate limits count here, so N processes (or a restart)
@@ -343,7 +360,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "DiseaseUrgencyEnum": "diseases.models.Urgency",
-        "ReviewUrgencyEnum": "diagnosis.models_review.Urgency",
+        "ReviewUrgencyEnum": "diagnosis.feedback.Urgency",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

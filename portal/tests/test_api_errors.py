@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from portal.tests.api_support import clear_throttles_fixture, token_client  # noqa: F401  (fixtures)
+from portal.testing import token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from rest_framework.test import APIClient
 
-from portal.tests.api_support import token_client
+from portal.testing import token_client
 
 ROOT = Path(__file__).resolve().parents[2]
 SIXTY_MB = 60 * 1024 * 1024

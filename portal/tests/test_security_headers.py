@@ -81,7 +81,7 @@ def test_permissions_policy_allows_the_camera_on_our_origin_only(client: Client,
 
 
 def test_personal_api_answers_are_not_cached(owner: Any) -> None:
-    from portal.tests.api_support import token_client
+    from portal.testing import token_client
 
     response = token_client(owner).get("/api/v1/me/")
     assert response.status_code == 200

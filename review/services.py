@@ -1,0 +1,360 @@
+"""Writes for clinician review: claim / release / assign a case, save (and amend)
+feedback, notify the patient, and the audit log: every read of a case's patient data
+by a clinician or an admin (who, what, when, how) and every review action.
+
+Callers have already passed the access selector (``diagnosis_get_for_reviewer``);
+these functions enforce the review rules themselves (who may claim, who may
+write feedback) so an API or a view cannot forget them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import can_review, is_admin
+from diagnosis.models import Diagnosis
+from review.exceptions import ReviewNotAllowed
+from review.models import OTHER_CODE, CaseAccessLog, CaseClaim, Feedback, FeedbackVersion, Urgency, Verdict
+from review.selectors import disease_choices
+
+logger = logging.getLogger(__name__)
+
+FEEDBACK_FIELDS = ("verdict", "diagnosis_code", "diagnosis_other", "urgency", "message", "private_note")
+FEEDBACK_EXISTS = _("This case already has feedback; amend it instead.")
+
+
+def _active_claim(diagnosis: Diagnosis) -> CaseClaim | None:
+    return CaseClaim.objects.active().select_related("clinician").filter(diagnosis=diagnosis).first()
+
+
+def access_log_record(
+    *,
+    user: Any,
+    diagnosis: Diagnosis,
+    action: str = CaseAccessLog.Action.VIEW,
+    channel: str = "",
+    detail: str = "",
+) -> None:
+    """Audit one read of (or action on) a case by ``user``."""
+    access_log_record_many(
+        user=user, diagnosis_ids=[diagnosis.pk], action=action, channel=channel, detail=detail
+    )
+
+
+def access_log_record_many(
+    *,
+    user: Any,
+    diagnosis_ids: Iterable[Any],
+    action: str,
+    channel: str,
+    detail: str = "",
+    who: str = "",
+) -> int:
+    """Audit one read of several cases (a list page, an export): one row per case, so
+    "who saw case X" has one answer. ``who`` names an actor without an account
+    (the command line); otherwise the user's email is kept beside the user."""
+    account = user if getattr(user, "pk", None) is not None else None
+    email = who or getattr(account, "email", "") or ""
+    rows = [
+        CaseAccessLog(
+            user=account,
+            user_email=email,
+            diagnosis_id=pk,
+            diagnosis_ref=str(pk),
+            action=action,
+            channel=channel,
+            detail=detail[:100],
+        )
+        for pk in dict.fromkeys(diagnosis_ids)  # once per case, in order
+    ]
+    CaseAccessLog.objects.bulk_create(rows)
+    return len(rows)
+
+
+def case_claim(*, diagnosis: Diagnosis, clinician: Any, channel: str = "") -> CaseClaim:
+    """Claim a case for ``clinician``. Renewing your own claim restarts its clock;
+    an expired claim by someone else is taken over."""
+    if not can_review(clinician):
+        raise ReviewNotAllowed(_("Only clinicians can claim cases."))
+    with transaction.atomic():
+        locked = Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
+        if Feedback.objects.filter(diagnosis=locked).exists():
+            raise ReviewNotAllowed(_("This case has already been reviewed."))
+        claim = _active_claim(locked)
+        if claim is not None and claim.clinician_id != clinician.pk:
+            raise ReviewNotAllowed(_("Another clinician is already reviewing this case."))
+        claim, _created = CaseClaim.objects.update_or_create(
+            diagnosis=locked,
+            defaults={"clinician": clinician, "claimed_at": timezone.now(), "assigned_by": None},
+        )
+        access_log_record(
+            user=clinician, diagnosis=locked, action=CaseAccessLog.Action.CLAIM, channel=channel
+        )
+    return claim
+
+
+def case_release(*, diagnosis: Diagnosis, user: Any, channel: str = "") -> None:
+    """Give a claimed case back to the queue (the holder, or an admin)."""
+    with transaction.atomic():
+        claim = CaseClaim.objects.select_for_update().filter(diagnosis=diagnosis).first()
+        if claim is None:
+            return
+        if claim.clinician_id != user.pk and not is_admin(user):
+            raise ReviewNotAllowed(_("Only the clinician holding this case or an admin can release it."))
+        claim.delete()
+        access_log_record(
+            user=user, diagnosis=diagnosis, action=CaseAccessLog.Action.RELEASE, channel=channel
+        )
+
+
+def case_assign(*, diagnosis: Diagnosis, clinician: Any, assigned_by: Any, channel: str = "") -> CaseClaim:
+    """Admins (re)assign a case to a clinician, whoever holds it now."""
+    if not is_admin(assigned_by):
+        raise ReviewNotAllowed(_("Only an admin can reassign cases."))
+    if not can_review(clinician) or clinician.pk == diagnosis.owner_id:
+        raise ReviewNotAllowed(_("This user cannot review this case."))
+    with transaction.atomic():
+        Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
+        claim, _created = CaseClaim.objects.update_or_create(
+            diagnosis=diagnosis,
+            defaults={"clinician": clinician, "claimed_at": timezone.now(), "assigned_by": assigned_by},
+        )
+        access_log_record(
+            user=assigned_by, diagnosis=diagnosis, action=CaseAccessLog.Action.ASSIGN, channel=channel
+        )
+    return claim
+
+
+def claims_release_expired() -> int:
+    """Delete expired claims (they already count as unclaimed; this is housekeeping)."""
+    deleted, _detail = CaseClaim.objects.expired().delete()
+    return deleted
+
+
+def feedback_can_edit(*, diagnosis: Diagnosis, user: Any, feedback: Feedback | None = None) -> bool:
+    """New feedback: no one else holds an active claim (admins may always write).
+    Amendment: an author of an earlier version, or an admin."""
+    if not can_review(user):
+        return False
+    if is_admin(user):
+        return True
+    if feedback is None:
+        feedback = Feedback.objects.filter(diagnosis=diagnosis).first()
+    if feedback is not None:
+        return feedback.versions.filter(author=user).exists()
+    claim = _active_claim(diagnosis)
+    return claim is None or claim.clinician_id == user.pk
+
+
+def _validate_feedback(*, verdict: str, diagnosis_code: str, diagnosis_other: str, urgency: str) -> None:
+    errors = {}
+    if verdict not in Verdict.values:
+        errors["verdict"] = _("Choose a verdict.")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Choose an urgency.")
+    if diagnosis_code not in {code for code, _label in disease_choices()}:
+        errors["diagnosis_code"] = _("Choose a diagnosis from the list.")
+    elif diagnosis_code == OTHER_CODE and not (diagnosis_other or "").strip():
+        errors["diagnosis_other"] = _("Please describe the diagnosis.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _feedback_values(
+    *,
+    verdict: str,
+    diagnosis_code: str,
+    urgency: str,
+    message: str,
+    diagnosis_other: str,
+    private_note: str,
+) -> dict[str, str]:
+    """The rules on feedback content, checked here so no form or API can skip them."""
+    _validate_feedback(
+        verdict=verdict, diagnosis_code=diagnosis_code, diagnosis_other=diagnosis_other, urgency=urgency
+    )
+    if not (message or "").strip():
+        raise ValidationError({"message": _("Please write a message to the patient.")})
+    return {
+        "verdict": verdict,
+        "diagnosis_code": diagnosis_code,
+        "diagnosis_other": (diagnosis_other or "").strip() if diagnosis_code == OTHER_CODE else "",
+        "urgency": urgency,
+        "message": (message or "").strip(),
+        "private_note": (private_note or "").strip(),
+    }
+
+
+def _feedback_saved(
+    *, feedback: Feedback, diagnosis: Diagnosis, author: User, action: str, channel: str
+) -> None:
+    """Every save: an immutable version, the claim done, the audit row, one email after commit."""
+    version = FeedbackVersion.objects.create(
+        feedback=feedback,
+        number=feedback.version,
+        author=author,
+        **{key: getattr(feedback, key) for key in FEEDBACK_FIELDS},
+    )
+    CaseClaim.objects.filter(diagnosis=diagnosis).delete()  # reviewed: it leaves the queue
+    access_log_record(user=author, diagnosis=diagnosis, action=action, channel=channel)
+    transaction.on_commit(lambda: feedback_notify_patient(version_id=version.pk))
+    logger.info("feedback v%d on diagnosis %s by user %s", feedback.version, diagnosis.pk, author.pk)
+
+
+def feedback_create(
+    *,
+    diagnosis: Diagnosis,
+    author: User,
+    verdict: str,
+    diagnosis_code: str,
+    urgency: str,
+    message: str,
+    diagnosis_other: str = "",
+    private_note: str | None = None,
+    channel: str = "",
+) -> Feedback:
+    """The first feedback on a case (version 1); the patient is emailed after commit.
+
+    Raises ValidationError for values outside the rules, ReviewNotAllowed when the case
+    already has feedback or another clinician holds it."""
+    values = _feedback_values(
+        verdict=verdict,
+        diagnosis_code=diagnosis_code,
+        urgency=urgency,
+        message=message,
+        diagnosis_other=diagnosis_other,
+        private_note=private_note or "",
+    )
+    with transaction.atomic():
+        locked = Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
+        if Feedback.objects.filter(diagnosis=locked).exists():
+            raise ReviewNotAllowed(FEEDBACK_EXISTS)
+        if not feedback_can_edit(diagnosis=locked, user=author):
+            raise ReviewNotAllowed(_("Another clinician is already reviewing this case."))
+        feedback = Feedback.objects.create(diagnosis=locked, author=author, version=1, **values)
+        _feedback_saved(
+            feedback=feedback,
+            diagnosis=locked,
+            author=author,
+            action=CaseAccessLog.Action.FEEDBACK,
+            channel=channel,
+        )
+    return feedback
+
+
+def feedback_amend(
+    *,
+    diagnosis: Diagnosis,
+    author: User,
+    verdict: str,
+    diagnosis_code: str,
+    urgency: str,
+    message: str,
+    diagnosis_other: str = "",
+    private_note: str | None = None,
+    channel: str = "",
+) -> Feedback:
+    """A new version of the case's feedback (earlier versions are kept).
+
+    ``private_note=None`` (not given) keeps the current private note; "" clears it.
+    Raises Feedback.DoesNotExist when there is nothing to amend, ValidationError for
+    values outside the rules, ReviewNotAllowed unless the author wrote an earlier
+    version or is an admin."""
+    with transaction.atomic():
+        locked = Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
+        feedback = Feedback.objects.select_for_update().get(diagnosis=locked)
+        values = _feedback_values(
+            verdict=verdict,
+            diagnosis_code=diagnosis_code,
+            urgency=urgency,
+            message=message,
+            diagnosis_other=diagnosis_other,
+            private_note=feedback.private_note if private_note is None else private_note,
+        )
+        if not feedback_can_edit(diagnosis=locked, user=author, feedback=feedback):
+            raise ReviewNotAllowed(_("Only the clinician who wrote this feedback or an admin can amend it."))
+        for key, value in values.items():
+            setattr(feedback, key, value)
+        feedback.version += 1
+        feedback.author = author
+        feedback.save()
+        _feedback_saved(
+            feedback=feedback,
+            diagnosis=locked,
+            author=author,
+            action=CaseAccessLog.Action.AMEND,
+            channel=channel,
+        )
+    return feedback
+
+
+def _result_url(diagnosis: Diagnosis) -> str:
+    base = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    return f"{base}{reverse('diagnosis:detail', kwargs={'pk': diagnosis.pk})}"
+
+
+def feedback_notify_patient(*, version_id: int) -> bool:
+    """Email the patient that feedback (or an amendment) is ready: at most once per
+    version, in their language, with a link only (no medical content)."""
+    with transaction.atomic():
+        version = (
+            FeedbackVersion.objects.select_for_update()
+            .select_related("feedback__diagnosis__owner")
+            .filter(pk=version_id, notified_at__isnull=True)
+            .first()
+        )
+        if version is None:
+            return False
+        diagnosis = version.feedback.diagnosis
+        patient = diagnosis.owner
+        language = getattr(patient, "preferred_language", "") or settings.LANGUAGE_CODE
+        context = {
+            "user": patient,
+            "amended": version.number > 1,
+            "result_url": _result_url(diagnosis),
+            "uploaded_at": diagnosis.created_at,
+            "site_name": getattr(settings, "SITE_NAME", "Jildi"),
+        }
+        with translation.override(language):
+            subject = render_to_string("review/email/feedback_subject.txt", context)
+            body = render_to_string("review/email/feedback_body.txt", context)
+        prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
+        email = EmailMessage(
+            subject=f"{prefix}{' '.join(subject.split())}",
+            body=body,
+            to=[patient.email],
+            headers={"Content-Language": language},
+        )
+        try:
+            email.send()
+        except Exception:  # SMTP down: leave notified_at empty so it can be re-sent
+            logger.exception("could not email the patient about feedback version %s", version_id)
+            return False
+        version.notified_at = timezone.now()
+        version.save(update_fields=["notified_at"])
+    return True
+
+
+def review_sweep(*, notify_older_than: timedelta = timedelta(minutes=2)) -> dict[str, int]:
+    """Housekeeping (celery beat): drop expired claims and re-send patient emails
+    whose first attempt failed (SMTP down). Never sends a version twice."""
+    cutoff = timezone.now() - notify_older_than
+    pending = FeedbackVersion.objects.filter(notified_at__isnull=True, created_at__lt=cutoff)
+    sent = sum(1 for pk in pending.values_list("pk", flat=True) if feedback_notify_patient(version_id=pk))
+    expired = claims_release_expired()
+    if sent or expired:
+        logger.info("review sweep: emails_sent=%d claims_expired=%d", sent, expired)
+    return {"emails_sent": sent, "claims_expired": expired}

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts.roles import AdminsOnlyModelAdminMixin
 from diagnosis.models import Diagnosis
+from review.audit import access_log_record_many
 from review.models import CaseAccessLog, CaseClaim, Feedback, FeedbackVersion
-from review.services import access_log_record_many
 
 
 class AuditedAdminMixin:

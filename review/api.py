@@ -10,27 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.roles import IsReviewer
-from diagnosis.api import ID_PARAMETER, file_view
-from diagnosis.api_examples import (
-    CASE_DETAIL_EXAMPLE,
-    CASE_EXAMPLE,
-    CLAIM_EXAMPLE,
-    FEEDBACK_EXAMPLE,
-    FEEDBACK_INPUT_EXAMPLE,
-)
-from diagnosis.models import BodySite, Diagnosis
+from diagnosis.api import file_view
+from diagnosis.models import Diagnosis
 from diagnosis.selectors import diagnosis_get_for_reviewer
-from portal.api.errors import error_responses
 from portal.api.permissions import IsVerifiedUser
 from portal.api.views import ApiView, GenericApiView
+from review import api_schema as schema
+from review.audit import access_log_record
 from review.exceptions import ReviewNotAllowed
 from review.models import CaseAccessLog
 from review.selectors import (
@@ -43,8 +35,6 @@ from review.selectors import (
 from review.serializers import (
     CaseDetailSerializer,
     CaseSerializer,
-    ClaimSerializer,
-    ClinicianFeedbackSerializer,
     FeedbackInputSerializer,
     QueueFilterSerializer,
     claim_data,
@@ -52,7 +42,6 @@ from review.serializers import (
 )
 from review.services import (
     FEEDBACK_EXISTS,
-    access_log_record,
     case_claim,
     case_release,
     feedback_amend,
@@ -80,25 +69,7 @@ class QueueView(GenericApiView):
             body_site=filters.validated_data.get("body_site", ""),
         )
 
-    @extend_schema(
-        operation_id="clinician_queue_list",
-        tags=["clinician"],
-        summary="Review queue",
-        description=(
-            "Cases whose patients asked for a review, urgent first then oldest first "
-            "(`state=reviewed`: newest feedback first). `state`: pending (default), open, mine, "
-            "taken, reviewed. Clinicians and admins only (others get 404)."
-        ),
-        parameters=[
-            OpenApiParameter("state", OpenApiTypes.STR, enum=list(QueueState.ALL)),
-            OpenApiParameter(
-                "risk", OpenApiTypes.STR, enum=[*Diagnosis.Risk.values, Diagnosis.Status.REJECTED]
-            ),
-            OpenApiParameter("body_site", OpenApiTypes.STR, enum=BodySite.values),
-        ],
-        responses={200: CaseSerializer(many=True), **error_responses(400, 404)},
-        examples=[OpenApiExample("Case", value=CASE_EXAMPLE, response_only=True)],
-    )
+    @schema.queue_get
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -109,30 +80,7 @@ class QueueCountsView(ApiView):
 
     permission_classes = PERMISSIONS
 
-    @extend_schema(
-        operation_id="clinician_queue_counts",
-        tags=["clinician"],
-        summary="Queue counts",
-        description="Cases per queue state, and waiting cases per risk tier.",
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT), **error_responses(404)},
-        examples=[
-            OpenApiExample(
-                "Counts",
-                value={
-                    "pending": 4,
-                    "open": 3,
-                    "mine": 1,
-                    "taken": 0,
-                    "reviewed": 12,
-                    "risk_urgent": 1,
-                    "risk_monitor": 2,
-                    "risk_routine": 1,
-                    "risk_rejected": 0,
-                },
-                response_only=True,
-            )
-        ],
-    )
+    @schema.queue_counts_get
     def get(self, request: Request) -> Response:
         return Response(review_queue_counts(user=request.user))
 
@@ -142,25 +90,7 @@ class CaseView(ApiView):
 
     permission_classes = PERMISSIONS
 
-    @extend_schema(
-        operation_id="clinician_case_retrieve",
-        tags=["clinician"],
-        summary="Open a case",
-        description=(
-            "The case with the AI result, the patient's note, earlier checks and the full "
-            "feedback (private note and every version). No patient name or email. Logged in "
-            "the audit log."
-        ),
-        parameters=[ID_PARAMETER],
-        responses={200: CaseDetailSerializer, **error_responses(404)},
-        examples=[
-            OpenApiExample(
-                "Case",
-                value=CASE_DETAIL_EXAMPLE,
-                response_only=True,
-            )
-        ],
-    )
+    @schema.case_get
     def get(self, request: Request, pk: str) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
         access_log_record(
@@ -183,34 +113,13 @@ class ClaimView(ApiView):
 
     permission_classes = PERMISSIONS
 
-    @extend_schema(
-        operation_id="clinician_case_claim",
-        tags=["clinician"],
-        summary="Claim a case",
-        description=(
-            "Claim the case for yourself; claiming your own claim again restarts its clock. "
-            "409 if another clinician holds it or it has been reviewed. Claims expire after "
-            "the configured time and the case returns to the queue."
-        ),
-        parameters=[ID_PARAMETER],
-        request=None,
-        responses={200: ClaimSerializer, **error_responses(404, 409)},
-        examples=[OpenApiExample("Claimed", value=CLAIM_EXAMPLE, response_only=True)],
-    )
+    @schema.claim_post
     def post(self, request: Request, pk: str) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
         claim = case_claim(diagnosis=diagnosis, clinician=request.user, channel=API)
         return Response(claim_data(claim, request.user))
 
-    @extend_schema(
-        operation_id="clinician_case_release",
-        tags=["clinician"],
-        summary="Release a case",
-        description="Give the case back to the queue (the clinician holding it, or an admin).",
-        parameters=[ID_PARAMETER],
-        request=None,
-        responses={204: OpenApiResponse(description="Released"), **error_responses(404, 409)},
-    )
+    @schema.claim_delete
     def delete(self, request: Request, pk: str) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
         case_release(diagnosis=diagnosis, user=request.user, channel=API)
@@ -238,18 +147,7 @@ class FeedbackView(ApiView):
             status=status.HTTP_200_OK if amend else status.HTTP_201_CREATED,
         )
 
-    @extend_schema(
-        operation_id="clinician_feedback_retrieve",
-        tags=["clinician"],
-        summary="Read the feedback",
-        description=(
-            "The full feedback with the private note and every version; 404 if none yet. "
-            "Logged in the audit log."
-        ),
-        parameters=[ID_PARAMETER],
-        responses={200: ClinicianFeedbackSerializer, **error_responses(404)},
-        examples=[OpenApiExample("Feedback", value=FEEDBACK_EXAMPLE, response_only=True)],
-    )
+    @schema.feedback_get
     def get(self, request: Request, pk: str) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
         feedback = feedback_for_case(diagnosis)
@@ -264,47 +162,11 @@ class FeedbackView(ApiView):
         )
         return Response(clinician_feedback_data(feedback))
 
-    @extend_schema(
-        operation_id="clinician_feedback_create",
-        tags=["clinician"],
-        summary="Give feedback",
-        description=(
-            "First feedback on a case. The patient sees the message, diagnosis and urgency "
-            "(never the private note) and is emailed a link. 409 if the case already has "
-            "feedback (amend it with PUT) or another clinician holds the case."
-        ),
-        parameters=[ID_PARAMETER],
-        request=FeedbackInputSerializer,
-        responses={201: ClinicianFeedbackSerializer, **error_responses(400, 404, 409)},
-        examples=[
-            OpenApiExample("Feedback", value=FEEDBACK_INPUT_EXAMPLE, request_only=True),
-            OpenApiExample("Saved", value=FEEDBACK_EXAMPLE, response_only=True, status_codes=["201"]),
-        ],
-    )
+    @schema.feedback_post
     def post(self, request: Request, pk: str) -> Response:
         return self._save(request, pk, amend=False)
 
-    @extend_schema(
-        operation_id="clinician_feedback_amend",
-        tags=["clinician"],
-        summary="Amend the feedback",
-        description=(
-            "Replace the feedback with a new version (the earlier ones are kept). Only an "
-            "author of an earlier version or an admin may amend (409 otherwise). Leaving "
-            "`private_note` out keeps the current note; send an empty string to clear it."
-        ),
-        parameters=[ID_PARAMETER],
-        request=FeedbackInputSerializer,
-        responses={200: ClinicianFeedbackSerializer, **error_responses(400, 404, 409)},
-        examples=[
-            OpenApiExample(
-                "Amendment", value={**FEEDBACK_INPUT_EXAMPLE, "urgency": "emergency"}, request_only=True
-            ),
-            OpenApiExample(
-                "Saved", value={**FEEDBACK_EXAMPLE, "urgency": "emergency", "version": 2}, response_only=True
-            ),
-        ],
-    )
+    @schema.feedback_put
     def put(self, request: Request, pk: str) -> Response:
         return self._save(request, pk, amend=True)
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from diagnosis.answers import EXPORT_COLUMNS, export_cells
+from review.audit import access_log_record_many
 from review.models import OTHER_CODE, CaseAccessLog, Feedback, Verdict
 from review.selectors import CLASS_CODES
-from review.services import access_log_record_many
 
 logger = logging.getLogger(__name__)
 

@@ -10,24 +10,21 @@ write feedback) so an API or a view cannot forget them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import can_review, is_admin
 from diagnosis.models import Diagnosis
+from review.audit import access_log_record
 from review.exceptions import ReviewNotAllowed
 from review.models import OTHER_CODE, CaseAccessLog, CaseClaim, Feedback, FeedbackVersion, Urgency, Verdict
+from review.notifications import feedback_notify_patient
 from review.selectors import disease_choices
 
 logger = logging.getLogger(__name__)
@@ -38,50 +35,6 @@ FEEDBACK_EXISTS = _("This case already has feedback; amend it instead.")
 
 def _active_claim(diagnosis: Diagnosis) -> CaseClaim | None:
     return CaseClaim.objects.active().select_related("clinician").filter(diagnosis=diagnosis).first()
-
-
-def access_log_record(
-    *,
-    user: Any,
-    diagnosis: Diagnosis,
-    action: str = CaseAccessLog.Action.VIEW,
-    channel: str = "",
-    detail: str = "",
-) -> None:
-    """Audit one read of (or action on) a case by ``user``."""
-    access_log_record_many(
-        user=user, diagnosis_ids=[diagnosis.pk], action=action, channel=channel, detail=detail
-    )
-
-
-def access_log_record_many(
-    *,
-    user: Any,
-    diagnosis_ids: Iterable[Any],
-    action: str,
-    channel: str,
-    detail: str = "",
-    who: str = "",
-) -> int:
-    """Audit one read of several cases (a list page, an export): one row per case, so
-    "who saw case X" has one answer. ``who`` names an actor without an account
-    (the command line); otherwise the user's email is kept beside the user."""
-    account = user if getattr(user, "pk", None) is not None else None
-    email = who or getattr(account, "email", "") or ""
-    rows = [
-        CaseAccessLog(
-            user=account,
-            user_email=email,
-            diagnosis_id=pk,
-            diagnosis_ref=str(pk),
-            action=action,
-            channel=channel,
-            detail=detail[:100],
-        )
-        for pk in dict.fromkeys(diagnosis_ids)  # once per case, in order
-    ]
-    CaseAccessLog.objects.bulk_create(rows)
-    return len(rows)
 
 
 def case_claim(*, diagnosis: Diagnosis, clinician: Any, channel: str = "") -> CaseClaim:
@@ -299,53 +252,6 @@ def feedback_amend(
             channel=channel,
         )
     return feedback
-
-
-def _result_url(diagnosis: Diagnosis) -> str:
-    base = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
-    return f"{base}{reverse('diagnosis:detail', kwargs={'pk': diagnosis.pk})}"
-
-
-def feedback_notify_patient(*, version_id: int) -> bool:
-    """Email the patient that feedback (or an amendment) is ready: at most once per
-    version, in their language, with a link only (no medical content)."""
-    with transaction.atomic():
-        version = (
-            FeedbackVersion.objects.select_for_update()
-            .select_related("feedback__diagnosis__owner")
-            .filter(pk=version_id, notified_at__isnull=True)
-            .first()
-        )
-        if version is None:
-            return False
-        diagnosis = version.feedback.diagnosis
-        patient = diagnosis.owner
-        language = getattr(patient, "preferred_language", "") or settings.LANGUAGE_CODE
-        context = {
-            "user": patient,
-            "amended": version.number > 1,
-            "result_url": _result_url(diagnosis),
-            "uploaded_at": diagnosis.created_at,
-            "site_name": getattr(settings, "SITE_NAME", "Jildi"),
-        }
-        with translation.override(language):
-            subject = render_to_string("review/email/feedback_subject.txt", context)
-            body = render_to_string("review/email/feedback_body.txt", context)
-        prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
-        email = EmailMessage(
-            subject=f"{prefix}{' '.join(subject.split())}",
-            body=body,
-            to=[patient.email],
-            headers={"Content-Language": language},
-        )
-        try:
-            email.send()
-        except Exception:  # SMTP down: leave notified_at empty so it can be re-sent
-            logger.exception("could not email the patient about feedback version %s", version_id)
-            return False
-        version.notified_at = timezone.now()
-        version.save(update_fields=["notified_at"])
-    return True
 
 
 def review_sweep(*, notify_older_than: timedelta = timedelta(minutes=2)) -> dict[str, int]:

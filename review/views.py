@@ -26,6 +26,7 @@ from diagnosis.feedback import disease_label
 from diagnosis.models import Diagnosis
 from diagnosis.selectors import diagnosis_get_for_reviewer
 from portal.files import stored_file_response
+from review.audit import access_log_record, access_log_record_many
 from review.exceptions import ReviewNotAllowed
 from review.forms import AssignForm, FeedbackForm, QueueFilterForm
 from review.models import CaseAccessLog, CaseClaim
@@ -43,8 +44,6 @@ from review.selectors import (
     reviewed_feedback,
 )
 from review.services import (
-    access_log_record,
-    access_log_record_many,
     case_assign,
     case_claim,
     case_release,

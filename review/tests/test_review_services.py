@@ -12,14 +12,9 @@ from django.utils import timezone
 
 from review.exceptions import ReviewNotAllowed
 from review.models import CaseAccessLog, CaseClaim, FeedbackVersion
+from review.notifications import feedback_notify_patient
 from review.selectors import QueueState, review_queue
-from review.services import (
-    case_assign,
-    case_claim,
-    claims_release_expired,
-    feedback_amend,
-    feedback_notify_patient,
-)
+from review.services import case_assign, case_claim, claims_release_expired, feedback_amend
 from review.tests.review_helpers import (
     PATIENT_MESSAGE,
     PRIVATE_NOTE,

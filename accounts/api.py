@@ -113,8 +113,7 @@ class TokenView(ApiView):
         if getattr(django_request, "axes_locked_out", False):
             # Answer in the API's own format instead of the site's HTML lockout page.
             django_request.axes_locked_out = False
-            cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
-            raise LockedOut(wait=cooloff.total_seconds() if cooloff else 15 * 60)
+            raise LockedOut(wait=settings.AXES_COOLOFF_TIME.total_seconds())
         if user is None:
             raise InvalidCredentials
         if not user_has_verified_email(user):

@@ -24,11 +24,10 @@ from rest_framework import exceptions
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TOKENS_PER_USER = 10
 
 
 def tokens_per_user() -> int:
-    return max(1, int(getattr(settings, "API_TOKENS_PER_USER", DEFAULT_TOKENS_PER_USER)))
+    return max(1, settings.API_TOKENS_PER_USER)
 
 
 def token_issue(*, user: Any) -> tuple[AuthToken, str]:

@@ -30,7 +30,7 @@ def _clean(value: str | None) -> str | None:
 
 
 def trusted_proxy_count() -> int:
-    return int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
+    return settings.TRUSTED_PROXY_COUNT
 
 
 def client_ip(request: HttpRequest) -> str | None:

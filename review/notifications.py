@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 def _result_url(diagnosis: Diagnosis) -> str:
-    base = str(getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    base = str(settings.SITE_URL).rstrip("/")
     return f"{base}{reverse('diagnosis:detail', kwargs={'pk': diagnosis.pk})}"
 
 
@@ -42,12 +42,12 @@ def feedback_notify_patient(*, version_id: int) -> bool:
             "amended": version.number > 1,
             "result_url": _result_url(diagnosis),
             "uploaded_at": diagnosis.created_at,
-            "site_name": getattr(settings, "SITE_NAME", "Jildi"),
+            "site_name": settings.SITE_NAME,
         }
         with translation.override(language):
             subject = render_to_string("review/email/feedback_subject.txt", context)
             body = render_to_string("review/email/feedback_body.txt", context)
-        prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
+        prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
         email = EmailMessage(
             subject=f"{prefix}{' '.join(subject.split())}",
             body=body,

@@ -25,7 +25,6 @@ from rest_framework import exceptions
 logger = logging.getLogger(__name__)
 
 
-
 def tokens_per_user() -> int:
     return max(1, settings.API_TOKENS_PER_USER)
 

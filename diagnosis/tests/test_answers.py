@@ -19,7 +19,7 @@ from diagnosis.answers import EXPORT_COLUMNS, age_from_birth_year, answers_snaps
 from diagnosis.models import Diagnosis
 from diagnosis.services import diagnosis_run
 from diagnosis.tests import images
-from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.factories import DiagnosisFactory
 from diagnosis.tests.fakes import PHONE_RELIABILITY, FakePredictor
 from review.models import Feedback, Urgency, Verdict
 
@@ -135,7 +135,7 @@ def test_the_worker_passes_the_answers_to_the_model_and_stores_its_view_of_the_p
     )
     monkeypatch.setattr(ml_predictor, "get_predictor", lambda *a, **k: fake)
     stored = {"age": 41, "sex": "female", "body_site": "back", "grew": True, "duration": "months"}
-    diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED, answers=stored)
+    diagnosis = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED, answers=stored)
     diagnosis_run(diagnosis_id=str(diagnosis.pk))
     diagnosis.refresh_from_db()
     given = fake.answers[0]
@@ -155,7 +155,7 @@ def test_the_worker_passes_the_answers_to_the_model_and_stores_its_view_of_the_p
 def test_a_model_without_domain_head_or_reliability_stores_nothing_invented(
     owner: Any, fake_predictor: FakePredictor
 ) -> None:
-    diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED, answers={"grew": True})
+    diagnosis = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED, answers={"grew": True})
     diagnosis_run(diagnosis_id=str(diagnosis.pk))
     diagnosis.refresh_from_db()
     assert diagnosis.status == Diagnosis.Status.DONE
@@ -169,7 +169,7 @@ def test_rejected_photos_keep_the_models_reason(owner: Any, monkeypatch: pytest.
     monkeypatch.setattr(
         ml_predictor, "get_predictor", lambda *a, **k: FakePredictor(ood=True, ood_reason="blurry")
     )
-    diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    diagnosis = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     diagnosis_run(diagnosis_id=str(diagnosis.pk))
     diagnosis.refresh_from_db()
     assert diagnosis.status == Diagnosis.Status.REJECTED and diagnosis.ood_reason == "blurry"
@@ -196,7 +196,7 @@ def test_snapshot_refuses_an_unknown_duration(owner: Any) -> None:
 
 @pytest.fixture
 def answered_case(owner: Any) -> Diagnosis:
-    return make_diagnosis(
+    return DiagnosisFactory(
         owner=owner,
         review_requested=True,
         answers={"age": 58, "sex": "male", "duration": "years", "bleeds": True, "itches": False},

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from diagnosis.models import Diagnosis, class_name
 from diagnosis.tests import images
-from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.factories import DiagnosisFactory
 from diagnosis.tests.fakes import media_files
 from portal.testing import error_code, token_client
 
@@ -45,7 +45,7 @@ def upload(name: str = "spot.jpg", content: bytes | None = None, **extra: Any) -
 
 @pytest.fixture
 def done(owner: Any) -> Diagnosis:
-    return make_diagnosis(owner=owner)
+    return DiagnosisFactory(owner=owner)
 
 
 @pytest.mark.parametrize(("name", "method", "expected"), OBJECT_ENDPOINTS)
@@ -195,7 +195,7 @@ def test_result_names_follow_the_language(owner: Any, done: Diagnosis) -> None:
 
 
 def test_rejected_photo_shows_no_disease(owner: Any) -> None:
-    rejected = make_diagnosis(owner=owner, status=Diagnosis.Status.REJECTED, ood_flag=True)
+    rejected = DiagnosisFactory(owner=owner, status=Diagnosis.Status.REJECTED, ood_flag=True)
     body = token_client(owner).get(reverse("api:diagnosis-detail", kwargs={"pk": rejected.pk})).json()
     assert body["ood_flag"] is True
     assert body["top3"] == [] and body["probabilities"] == {} and body["predicted_class"] == ""
@@ -206,10 +206,10 @@ def test_rejected_photo_shows_no_disease(owner: Any) -> None:
 
 def test_list_filters_and_paginates(owner: Any, other_patient: Any) -> None:
     for _ in range(3):
-        make_diagnosis(owner=owner)
-    urgent = make_diagnosis(owner=owner, risk_tier=Diagnosis.Risk.URGENT)
-    failed = make_diagnosis(owner=owner, status=Diagnosis.Status.FAILED)
-    make_diagnosis(owner=other_patient, risk_tier=Diagnosis.Risk.URGENT)
+        DiagnosisFactory(owner=owner)
+    urgent = DiagnosisFactory(owner=owner, risk_tier=Diagnosis.Risk.URGENT)
+    failed = DiagnosisFactory(owner=owner, status=Diagnosis.Status.FAILED)
+    DiagnosisFactory(owner=other_patient, risk_tier=Diagnosis.Risk.URGENT)
     client = token_client(owner)
     body = client.get(LIST_URL, {"page_size": 2}).json()
     assert body["count"] == 5
@@ -233,7 +233,7 @@ def test_delete_removes_row_and_files(owner: Any, done: Diagnosis, media_root: P
 
 @pytest.mark.django_db(transaction=True)
 def test_delete_removes_files_after_commit(owner: Any, media_root: Path) -> None:
-    diagnosis = make_diagnosis(owner=owner)
+    diagnosis = DiagnosisFactory(owner=owner)
     token_client(owner).delete(reverse("api:diagnosis-detail", kwargs={"pk": diagnosis.pk}))
     assert media_files(media_root) == []
 
@@ -261,7 +261,7 @@ def test_files_use_x_accel_redirect_behind_nginx(owner: Any, done: Diagnosis) ->
 
 
 def test_retry_requeues_a_failed_diagnosis(owner: Any, enqueued: Any) -> None:
-    failed = make_diagnosis(owner=owner, status=Diagnosis.Status.FAILED, error_message="x")
+    failed = DiagnosisFactory(owner=owner, status=Diagnosis.Status.FAILED, error_message="x")
     response = token_client(owner).post(reverse("api:diagnosis-retry", kwargs={"pk": failed.pk}))
     assert response.status_code == 202
     assert response.json()["status"] == "queued"

@@ -22,7 +22,7 @@ from diagnosis.services import (
     diagnosis_run,
 )
 from diagnosis.tests import images
-from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.factories import DiagnosisFactory
 from diagnosis.tests.fakes import FakePredictor, media_files
 from diagnosis.tests.test_imaging import BAD_INPUTS
 
@@ -102,7 +102,7 @@ def test_broker_outage_at_enqueue_does_not_fail_the_upload(
 def test_delete_removes_row_and_all_files(
     owner: Any, media_root: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
-    diagnosis = make_diagnosis(owner=owner)
+    diagnosis = DiagnosisFactory(owner=owner)
     assert len(media_files(media_root)) == 3
     with django_capture_on_commit_callbacks(execute=True):
         diagnosis_delete(diagnosis=diagnosis)
@@ -113,7 +113,7 @@ def test_delete_removes_row_and_all_files(
 def test_run_stores_the_full_result_and_heat_map(
     owner: Any, fake_predictor: FakePredictor, media_root: Path
 ) -> None:
-    diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    diagnosis = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     result = diagnosis_run(diagnosis_id=str(diagnosis.pk))
     assert result is not None
     diagnosis.refresh_from_db()
@@ -131,7 +131,7 @@ def test_run_stores_the_full_result_and_heat_map(
 
 
 def test_run_is_idempotent_for_finished_diagnoses(owner: Any, fake_predictor: FakePredictor) -> None:
-    diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    diagnosis = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     diagnosis_run(diagnosis_id=str(diagnosis.pk))
     first = Diagnosis.objects.get(pk=diagnosis.pk)
     diagnosis_run(diagnosis_id=str(diagnosis.pk))
@@ -150,8 +150,8 @@ def test_redelivery_past_the_attempt_limit_fails_instead_of_running_again(
     # A photo that kills its worker comes back (reject_on_worker_lost) with the row still
     # "running" and its attempts used up; it must end here, not loop forever.
     settings.DIAGNOSIS_MAX_ATTEMPTS = 5
-    poison = make_diagnosis(owner=owner, status=Diagnosis.Status.RUNNING, attempts=5)
-    last_try = make_diagnosis(owner=owner, status=Diagnosis.Status.RUNNING, attempts=4)
+    poison = DiagnosisFactory(owner=owner, status=Diagnosis.Status.RUNNING, attempts=5)
+    last_try = DiagnosisFactory(owner=owner, status=Diagnosis.Status.RUNNING, attempts=4)
     diagnosis_run(diagnosis_id=str(poison.pk))
     poison.refresh_from_db()
     assert fake_predictor.calls == 0
@@ -174,7 +174,7 @@ def test_not_a_skin_photo_is_rejected_without_any_disease(
     from ml import predictor as ml_predictor
 
     monkeypatch.setattr(ml_predictor, "get_predictor", lambda *a, **k: FakePredictor(ood=True))
-    diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    diagnosis = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     diagnosis_run(diagnosis_id=str(diagnosis.pk))
     diagnosis.refresh_from_db()
     assert diagnosis.status == Diagnosis.Status.REJECTED
@@ -203,7 +203,7 @@ def test_missing_or_corrupted_model_fails_with_a_clear_message(
         raise getattr(ml_predictor, error)(detail)
 
     monkeypatch.setattr(ml_predictor, "get_predictor", unavailable)
-    diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    diagnosis = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     diagnosis_run(diagnosis_id=str(diagnosis.pk))
     diagnosis.refresh_from_db()
     assert diagnosis.status == Diagnosis.Status.FAILED
@@ -225,14 +225,14 @@ def test_unexpected_error_fails_the_diagnosis_and_transient_error_propagates(
             raise self.exc
 
     monkeypatch.setattr(ml_predictor, "get_predictor", lambda *a, **k: Broken(ValueError("bad tensor")))
-    diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    diagnosis = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     diagnosis_run(diagnosis_id=str(diagnosis.pk))
     diagnosis.refresh_from_db()
     assert diagnosis.status == Diagnosis.Status.FAILED
     assert diagnosis.error_message == services.MSG_UNEXPECTED
 
     monkeypatch.setattr(ml_predictor, "get_predictor", lambda *a, **k: Broken(OperationalError("db gone")))
-    other = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    other = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     with pytest.raises(OperationalError):
         diagnosis_run(diagnosis_id=str(other.pk))
     other.refresh_from_db()
@@ -242,8 +242,8 @@ def test_unexpected_error_fails_the_diagnosis_and_transient_error_propagates(
 def test_retry_requeues_a_failed_diagnosis_only(
     owner: Any, enqueued: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    failed = make_diagnosis(owner=owner, status=Diagnosis.Status.FAILED, error_message="x", attempts=3)
-    done = make_diagnosis(owner=owner)
+    failed = DiagnosisFactory(owner=owner, status=Diagnosis.Status.FAILED, error_message="x", attempts=3)
+    done = DiagnosisFactory(owner=owner)
     with django_capture_on_commit_callbacks(execute=True):
         diagnosis_retry(diagnosis=failed)
         diagnosis_retry(diagnosis=done)
@@ -257,11 +257,11 @@ def test_sweeper_requeues_stuck_diagnoses_and_fails_hopeless_ones(
     owner: Any, enqueued: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     long_ago = timezone.now() - timedelta(minutes=30)
-    stuck_queued = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
-    stuck_running = make_diagnosis(owner=owner, status=Diagnosis.Status.RUNNING, attempts=1)
-    fresh = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
-    hopeless = make_diagnosis(owner=owner, status=Diagnosis.Status.RUNNING, attempts=5)
-    done = make_diagnosis(owner=owner)
+    stuck_queued = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
+    stuck_running = DiagnosisFactory(owner=owner, status=Diagnosis.Status.RUNNING, attempts=1)
+    fresh = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
+    hopeless = DiagnosisFactory(owner=owner, status=Diagnosis.Status.RUNNING, attempts=5)
+    done = DiagnosisFactory(owner=owner)
     Diagnosis.objects.filter(pk=stuck_queued.pk).update(enqueued_at=long_ago)
     Diagnosis.objects.filter(pk__in=[stuck_running.pk, hopeless.pk]).update(started_at=long_ago)
     Diagnosis.objects.filter(pk=done.pk).update(enqueued_at=long_ago, started_at=long_ago)
@@ -280,7 +280,7 @@ def test_sweeper_requeues_stuck_diagnoses_and_fails_hopeless_ones(
 
 
 def test_sweeper_removes_old_unreferenced_files_only(owner: Any, media_root: Path) -> None:
-    kept = make_diagnosis(owner=owner)
+    kept = DiagnosisFactory(owner=owner)
     orphan = media_root / "diagnoses" / "orphan.jpg"
     orphan.write_bytes(images.jpeg())
     young = media_root / "diagnoses" / "young.jpg"

@@ -11,7 +11,7 @@ from django.db import OperationalError
 
 from diagnosis import tasks
 from diagnosis.models import Diagnosis
-from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.factories import DiagnosisFactory
 from diagnosis.tests.fakes import FakePredictor
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ def test_task_is_late_acked_retried_time_limited_and_routed_to_inference() -> No
 
 @pytest.mark.django_db
 def test_task_calls_the_service_and_is_idempotent(owner: Any, fake_predictor: FakePredictor) -> None:
-    diagnosis = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    diagnosis = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     assert tasks.run_diagnosis.apply(args=(str(diagnosis.pk),)).get() == "done"
     assert tasks.run_diagnosis.apply(args=(str(diagnosis.pk),)).get() == "done"
     assert fake_predictor.calls == 1

@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from diagnosis.models import Diagnosis
-from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.factories import DiagnosisFactory
 from diagnosis.tests.fakes import DERMOSCOPY_RELIABILITY, PHONE_RELIABILITY
 from diagnosis.trust import answers_helped, parse_reliability, trust_for
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def phone_result(owner: Any, **fields: Any) -> Diagnosis:
     values = {"domain": "phone", "domain_probability": 0.93, "reliability": PHONE_RELIABILITY, **fields}
-    return make_diagnosis(owner=owner, **values)
+    return DiagnosisFactory(owner=owner, **values)
 
 
 def page(client: Client, diagnosis: Diagnosis, **headers: Any) -> str:
@@ -63,7 +63,7 @@ def test_without_a_with_answers_measurement_it_says_it_was_not_measured(
 ) -> None:
     html = page(
         owner_client,
-        make_diagnosis(
+        DiagnosisFactory(
             owner=owner, domain="dermoscopy", domain_probability=0.81, reliability=DERMOSCOPY_RELIABILITY
         ),
     )
@@ -75,7 +75,7 @@ def test_without_a_with_answers_measurement_it_says_it_was_not_measured(
 def test_a_model_without_domain_head_or_reliability_says_less_and_invents_nothing(
     owner_client: Client, owner: Any
 ) -> None:
-    html = page(owner_client, make_diagnosis(owner=owner, answers={"grew": True}))
+    html = page(owner_client, DiagnosisFactory(owner=owner, answers={"grew": True}))
     assert "does not say which kind of photo" in html
     assert "Tested on" not in html
     # It answered, but this model has no answers input.
@@ -112,7 +112,7 @@ def test_answers_helped_needs_a_real_gain() -> None:
 
 
 def test_trust_is_only_for_finished_results(owner: Any) -> None:
-    queued = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    queued = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     assert trust_for(queued).reliability_sentence == ""
 
 
@@ -140,10 +140,10 @@ def test_the_api_gives_the_same_facts(owner: Any) -> None:
 
 def test_routine_never_says_benign(owner_client: Client, owner: Any) -> None:
     for tier in ("routine", "monitor"):
-        html = page(owner_client, make_diagnosis(owner=owner, risk_tier=tier, top3=[["df", 0.8]]))
+        html = page(owner_client, DiagnosisFactory(owner=owner, risk_tier=tier, top3=[["df", 0.8]]))
         alert = html[html.index('data-testid="risk-tier"') :][:800]
         assert "benign" not in alert.lower(), tier
-    routine = page(owner_client, make_diagnosis(owner=owner, risk_tier="routine"))
+    routine = page(owner_client, DiagnosisFactory(owner=owner, risk_tier="routine"))
     assert "does not rule anything out" in routine
 
 
@@ -151,7 +151,7 @@ def test_routine_never_says_benign(owner_client: Client, owner: Any) -> None:
 
 
 def rejected(owner: Any, reason: str, **fields: Any) -> Diagnosis:
-    return make_diagnosis(
+    return DiagnosisFactory(
         owner=owner,
         status=Diagnosis.Status.REJECTED,
         ood_flag=True,

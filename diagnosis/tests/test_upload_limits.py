@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from diagnosis.models import Diagnosis
 from diagnosis.tests import images
-from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.factories import DiagnosisFactory
 from portal.testing import token_client
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def post_upload(client: Client, **extra: Any) -> Any:
 
 @pytest.fixture
 def done(owner: Any) -> Diagnosis:
-    return make_diagnosis(owner=owner)
+    return DiagnosisFactory(owner=owner)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from diagnosis.models import Diagnosis
 from diagnosis.tests import images
-from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.factories import DiagnosisFactory
 from diagnosis.tests.fakes import media_files
 from review.models import CaseAccessLog
 
@@ -31,7 +31,7 @@ OBJECT_URLS = [
 
 @pytest.fixture
 def done(owner: Any) -> Diagnosis:
-    return make_diagnosis(owner=owner)
+    return DiagnosisFactory(owner=owner)
 
 
 @pytest.mark.parametrize(("name", "method", "expected"), OBJECT_URLS)
@@ -152,11 +152,11 @@ def test_camera_upload_gets_json(owner_client: Client, enqueued: Any) -> None:
 
 
 def test_pending_result_polls_and_final_result_stops_polling(owner_client: Client, owner: Any) -> None:
-    queued = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    queued = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     html = owner_client.get(queued.get_absolute_url()).content.decode()
     assert 'hx-trigger="every 1s"' in html
     assert reverse("diagnosis:status", kwargs={"pk": queued.pk}) in html
-    done = make_diagnosis(owner=owner)
+    done = DiagnosisFactory(owner=owner)
     fragment = owner_client.get(reverse("diagnosis:status", kwargs={"pk": done.pk}))
     assert "hx-trigger" not in fragment.content.decode()
     assert fragment["Cache-Control"] == "no-store"
@@ -180,7 +180,7 @@ def test_done_result_shows_everything_promised(owner_client: Client, done: Diagn
 
 
 def test_urgent_result_gives_concrete_advice(owner_client: Client, owner: Any) -> None:
-    urgent = make_diagnosis(
+    urgent = DiagnosisFactory(
         owner=owner,
         risk_tier="urgent",
         predicted_class="mel",
@@ -191,7 +191,7 @@ def test_urgent_result_gives_concrete_advice(owner_client: Client, owner: Any) -
 
 
 def test_rejected_result_shows_no_disease_only_retake_advice(owner_client: Client, owner: Any) -> None:
-    rejected = make_diagnosis(owner=owner, status=Diagnosis.Status.REJECTED, ood_flag=True, ood_score=99.0)
+    rejected = DiagnosisFactory(owner=owner, status=Diagnosis.Status.REJECTED, ood_flag=True, ood_score=99.0)
     html = owner_client.get(rejected.get_absolute_url()).content.decode()
     assert "We could not analyse this photo" in html
     assert "Fill the frame" in html and reverse("diagnosis:camera") in html
@@ -202,7 +202,7 @@ def test_rejected_result_shows_no_disease_only_retake_advice(owner_client: Clien
 def test_failed_result_offers_retry(
     owner_client: Client, owner: Any, enqueued: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    failed = make_diagnosis(
+    failed = DiagnosisFactory(
         owner=owner,
         status=Diagnosis.Status.FAILED,
         error_message="The analysis model is not available on the server right now. Please try again later.",
@@ -234,10 +234,10 @@ def test_history_lists_only_own_diagnoses_with_filters_and_pages(
     owner_client: Client, owner: Any, other_patient: Any
 ) -> None:
     for _ in range(13):
-        make_diagnosis(owner=owner)
-    urgent = make_diagnosis(owner=owner, risk_tier="urgent")
-    failed = make_diagnosis(owner=owner, status=Diagnosis.Status.FAILED)
-    theirs = make_diagnosis(owner=other_patient)
+        DiagnosisFactory(owner=owner)
+    urgent = DiagnosisFactory(owner=owner, risk_tier="urgent")
+    failed = DiagnosisFactory(owner=owner, status=Diagnosis.Status.FAILED)
+    theirs = DiagnosisFactory(owner=other_patient)
     page1 = owner_client.get(reverse("diagnosis:history")).content.decode()
     assert page1.count('data-testid="history-item"') == 12
     assert "Page 1 of 2" in page1
@@ -258,7 +258,7 @@ def test_dashboard_offers_upload_camera_history_and_library(owner_client: Client
 
 
 def test_melanoma_flag_below_the_top_probability_is_explained(owner_client: Client, owner: Any) -> None:
-    flagged = make_diagnosis(
+    flagged = DiagnosisFactory(
         owner=owner,
         predicted_class="mel",
         risk_tier="urgent",
@@ -272,7 +272,7 @@ def test_melanoma_flag_below_the_top_probability_is_explained(owner_client: Clie
 def test_failure_message_is_shown_in_arabic(owner_client: Client, owner: Any) -> None:
     from diagnosis.services import MSG_MODEL_MISSING
 
-    failed = make_diagnosis(owner=owner, status=Diagnosis.Status.FAILED, error_message=MSG_MODEL_MISSING)
+    failed = DiagnosisFactory(owner=owner, status=Diagnosis.Status.FAILED, error_message=MSG_MODEL_MISSING)
     html = owner_client.get(failed.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert 'dir="rtl"' in html
     assert "نموذج التحليل غير متاح" in html and MSG_MODEL_MISSING not in html
@@ -283,7 +283,7 @@ def test_slow_pending_result_says_so(owner_client: Client, owner: Any) -> None:
 
     from django.utils import timezone
 
-    queued = make_diagnosis(owner=owner, status=Diagnosis.Status.QUEUED)
+    queued = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     assert "slow-message" not in owner_client.get(queued.get_absolute_url()).content.decode()
     Diagnosis.objects.filter(pk=queued.pk).update(created_at=timezone.now() - timedelta(minutes=2))
     fragment = owner_client.get(reverse("diagnosis:status", kwargs={"pk": queued.pk})).content.decode()

@@ -19,7 +19,7 @@ from allauth.account.models import EmailAddress
 
 from accounts.models import User
 from accounts.tokens import token_issue
-from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.factories import DiagnosisFactory
 from diseases.tests.factories import DiseaseFactory
 
 # integration: it runs an external process (the schemathesis CLI) for about a minute.
@@ -52,8 +52,8 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(
     }
     fuzzer = _verified("fuzzer@example.com", is_clinician=True)
     patient = _verified("patient@example.com")
-    own = make_diagnosis(owner=fuzzer)
-    case = make_diagnosis(owner=patient, review_requested=True)
+    own = DiagnosisFactory(owner=fuzzer)
+    case = DiagnosisFactory(owner=patient, review_requested=True)
     DiseaseFactory(code="mel", name_en="Melanoma")
     _instance, token = token_issue(user=fuzzer)
     # Real ids for path parameters, so operations are exercised beyond 404s.

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.factories import DiagnosisFactory
 from diagnosis.tests.support import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_pages_run_without_csp_violations(
         "console", lambda msg: console.append(msg.text) if "Content Security Policy" in msg.text else None
     )
     login(page, live_server, owner, password)
-    diagnosis = make_diagnosis(owner=owner)
+    diagnosis = DiagnosisFactory(owner=owner)
     paths = [
         "/",
         "/diagnosis/new/",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from diagnosis.models import Diagnosis
-from diagnosis.tests.factories import make_diagnosis
 from portal.testing import make_user
 from review.models import Feedback
 from review.services import feedback_amend, feedback_create
@@ -16,12 +15,6 @@ PATIENT_MESSAGE = "This looks like a harmless mole. Keep an eye on it."
 
 def make_other_clinician() -> Any:
     return make_user("colleague@example.com", full_name="Dr Colin Colleague", is_clinician=True)
-
-
-def make_case(*, owner: Any, **fields: Any) -> Diagnosis:
-    """A finished diagnosis whose patient asked for a clinician review."""
-    fields.setdefault("review_requested", True)
-    return make_diagnosis(owner=owner, **fields)
 
 
 def give_feedback(*, diagnosis: Diagnosis, author: Any, **overrides: Any) -> Feedback:

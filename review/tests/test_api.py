@@ -11,15 +11,15 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from diagnosis.models import Diagnosis
-from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.factories import DiagnosisFactory
 from portal.testing import error_code, token_client
 from review.models import CaseAccessLog, CaseClaim, Feedback
+from review.tests.factories import CaseFactory
 from review.tests.review_helpers import (
     PATIENT_MESSAGE,
     PRIVATE_NOTE,
     feedback_post_data,
     give_feedback,
-    make_case,
     make_other_clinician,
 )
 
@@ -52,7 +52,7 @@ REVIEWERS = ["clinician", "admin", "group_admin"]
 
 @pytest.fixture
 def case(owner: Any) -> Diagnosis:
-    return make_case(owner=owner, body_site="back", note="It itches sometimes")
+    return CaseFactory(owner=owner, body_site="back", note="It itches sometimes")
 
 
 @pytest.fixture
@@ -137,17 +137,17 @@ def test_queue_access(
 
 
 def test_case_without_review_request_or_own_case_is_404(owner: Any, clinician: Any) -> None:
-    private = make_diagnosis(owner=owner, review_requested=False)
-    own = make_case(owner=clinician)
+    private = DiagnosisFactory(owner=owner, review_requested=False)
+    own = CaseFactory(owner=clinician)
     client = token_client(clinician)
     assert client.get(url("api:clinician-case", private)).status_code == 404
     assert client.get(url("api:clinician-case", own)).status_code == 404
 
 
 def test_queue_lists_cases_urgent_first_without_personal_data(owner: Any, clinician: Any) -> None:
-    routine = make_case(owner=owner, risk_tier=Diagnosis.Risk.ROUTINE)
-    urgent = make_case(owner=owner, risk_tier=Diagnosis.Risk.URGENT)
-    make_diagnosis(owner=owner, review_requested=False)
+    routine = CaseFactory(owner=owner, risk_tier=Diagnosis.Risk.ROUTINE)
+    urgent = CaseFactory(owner=owner, risk_tier=Diagnosis.Risk.URGENT)
+    DiagnosisFactory(owner=owner, review_requested=False)
     body = token_client(clinician).get(QUEUE_URL).json()
     assert [row["id"] for row in body["results"]] == [str(urgent.pk), str(routine.pk)]
     text = str(body)
@@ -275,8 +275,8 @@ def test_opening_a_case_is_audit_logged_and_shows_the_note(case: Diagnosis, clin
 def test_case_lists_only_earlier_checks_the_patient_asked_to_have_reviewed(
     case: Diagnosis, owner: Any, clinician: Any
 ) -> None:
-    shared = make_case(owner=owner, body_site="face")
-    private = make_diagnosis(owner=owner, body_site="neck", review_requested=False)
+    shared = CaseFactory(owner=owner, body_site="face")
+    private = DiagnosisFactory(owner=owner, body_site="neck", review_requested=False)
     Diagnosis.objects.filter(pk__in=[shared.pk, private.pk]).update(
         created_at=case.created_at.replace(year=case.created_at.year - 1)
     )

@@ -12,14 +12,15 @@ from django.urls import reverse
 
 from portal.testing import make_user
 from review.models import CaseAccessLog, Feedback
-from review.tests.review_helpers import give_feedback, make_case
+from review.tests.factories import CaseFactory
+from review.tests.review_helpers import give_feedback
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def logged(owner: Any, clinician: Any, clinician_client: Client) -> Any:
-    case = make_case(owner=owner)
+    case = CaseFactory(owner=owner)
     clinician_client.get(reverse("clinician:case", kwargs={"pk": case.pk}))
     give_feedback(diagnosis=case, author=clinician)
     return case
@@ -142,7 +143,7 @@ def test_opening_feedback_in_the_admin_is_audited(staff_client: Client, admin_us
 def test_admin_list_pages_log_each_case_shown(
     staff_client: Client, admin_user: Any, owner: Any, clinician: Any, logged: Any, name: str, detail: str
 ) -> None:
-    second = make_case(owner=owner)
+    second = CaseFactory(owner=owner)
     give_feedback(diagnosis=second, author=clinician)
     CaseAccessLog.objects.all().delete()
     assert staff_client.get(reverse(f"admin:{name}_changelist")).status_code == 200

@@ -19,6 +19,7 @@ from diagnosis.tests import images
 from diagnosis.tests.support import login
 from portal.testing import message_text
 from review.models import CaseAccessLog, Feedback
+from review.tests.factories import CaseFactory
 from review.tests.review_helpers import PRIVATE_NOTE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -136,9 +137,8 @@ def test_patient_review_request_reaches_clinician_and_feedback_comes_back(
 def test_clinician_area_in_arabic_is_right_to_left(
     live_server: Any, browser_page: Any, owner: Any, clinician: Any, password: str
 ) -> None:
-    from review.tests.review_helpers import make_case
 
-    case = make_case(owner=owner, risk_tier="urgent", body_site="back")
+    case = CaseFactory(owner=owner, risk_tier="urgent", body_site="back")
     clinician.preferred_language = "ar"
     clinician.save(update_fields=["preferred_language"])
     page = browser_page

@@ -13,7 +13,8 @@ from django.core.management import CommandError, call_command
 from diseases.tests.factories import DiseaseFactory
 from review.export import reviewed_export_imagefolder
 from review.models import CaseAccessLog
-from review.tests.review_helpers import give_feedback, make_case
+from review.tests.factories import CaseFactory
+from review.tests.review_helpers import give_feedback
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +29,10 @@ def reviewed(owner: Any, clinician: Any) -> dict[str, Any]:
         ("wart", "disagree", "warts"),
         ("unsure", "cannot_tell", "nv"),
     ):
-        d = make_case(owner=owner)
+        d = CaseFactory(owner=owner)
         give_feedback(diagnosis=d, author=clinician, verdict=verdict, diagnosis_code=label)
         cases[key] = d
-    cases["unreviewed"] = make_case(owner=owner)
+    cases["unreviewed"] = CaseFactory(owner=owner)
     return cases
 
 

@@ -13,7 +13,8 @@ from django.urls import reverse
 from diagnosis.models import Diagnosis
 from diseases.tests.factories import DiseaseFactory
 from review.selectors import agreement_stats
-from review.tests.review_helpers import PRIVATE_NOTE, give_feedback, make_case
+from review.tests.factories import CaseFactory
+from review.tests.review_helpers import PRIVATE_NOTE, give_feedback
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def reviewed(owner: Any, clinician: Any) -> list[Diagnosis]:
     DiseaseFactory(code="seborrheic-keratosis", name_en="Seborrhoeic keratosis")
     cases = []
     for predicted, verdict, label in FIXTURE:
-        d = make_case(owner=owner, predicted_class=predicted, model_version="mnv2-abc123")
+        d = CaseFactory(owner=owner, predicted_class=predicted, model_version="mnv2-abc123")
         give_feedback(
             diagnosis=d,
             author=clinician,
@@ -42,8 +43,8 @@ def reviewed(owner: Any, clinician: Any) -> list[Diagnosis]:
             diagnosis_other="unclear" if label == "other" else "",
         )
         cases.append(d)
-    make_case(owner=owner)  # requested but not reviewed: not counted
-    rejected = make_case(owner=owner, status=Diagnosis.Status.REJECTED)
+    CaseFactory(owner=owner)  # requested but not reviewed: not counted
+    rejected = CaseFactory(owner=owner, status=Diagnosis.Status.REJECTED)
     give_feedback(
         diagnosis=rejected,
         author=clinician,

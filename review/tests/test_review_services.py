@@ -15,11 +15,11 @@ from review.models import CaseAccessLog, CaseClaim, FeedbackVersion
 from review.notifications import feedback_notify_patient
 from review.selectors import QueueState, review_queue
 from review.services import case_assign, case_claim, claims_release_expired, feedback_amend
+from review.tests.factories import CaseFactory
 from review.tests.review_helpers import (
     PATIENT_MESSAGE,
     PRIVATE_NOTE,
     give_feedback,
-    make_case,
     make_other_clinician,
 )
 
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(owner: Any) -> Any:
-    return make_case(owner=owner)
+    return CaseFactory(owner=owner)
 
 
 def _age_claim(case: Any, minutes: int) -> None:
@@ -70,7 +70,7 @@ def test_expired_claim_no_longer_blocks_feedback(settings: Any, clinician: Any, 
 
 
 def test_housekeeping_deletes_only_expired_claims(clinician: Any, owner: Any) -> None:
-    fresh, stale = make_case(owner=owner), make_case(owner=owner)
+    fresh, stale = CaseFactory(owner=owner), CaseFactory(owner=owner)
     case_claim(diagnosis=fresh, clinician=clinician)
     case_claim(diagnosis=stale, clinician=clinician)
     _age_claim(stale, 120)

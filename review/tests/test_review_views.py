@@ -9,15 +9,15 @@ from django.test import Client
 from django.urls import reverse
 
 from diagnosis.models import Diagnosis
-from diagnosis.tests.factories import make_diagnosis
+from diagnosis.tests.factories import DiagnosisFactory
 from review.models import CaseAccessLog, CaseClaim, Feedback
 from review.services import case_claim
+from review.tests.factories import CaseFactory
 from review.tests.review_helpers import (
     PATIENT_MESSAGE,
     PRIVATE_NOTE,
     feedback_post_data,
     give_feedback,
-    make_case,
     make_other_clinician,
 )
 
@@ -40,7 +40,7 @@ def client_for(user: Any) -> Client:
 
 @pytest.fixture
 def case(owner: Any) -> Diagnosis:
-    return make_case(owner=owner, body_site="back", note="It itches sometimes")
+    return CaseFactory(owner=owner, body_site="back", note="It itches sometimes")
 
 
 # --- anonymous and patients -------------------------------------------------------------
@@ -125,17 +125,17 @@ def test_clinicians_and_admins_open_a_requested_case(request: Any, case: Diagnos
 
 @pytest.mark.parametrize("name", CASE_GET_URLS)
 def test_case_without_review_request_is_404_for_clinicians(clinician_client: Client, owner: Any, name: str):
-    private = make_case(owner=owner, review_requested=False)
+    private = CaseFactory(owner=owner, review_requested=False)
     assert clinician_client.get(reverse(name, kwargs={"pk": private.pk})).status_code == 404
 
 
 def test_case_still_being_analysed_is_404_for_clinicians(clinician_client: Client, owner: Any) -> None:
-    queued = make_case(owner=owner, status=Diagnosis.Status.QUEUED)
+    queued = CaseFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     assert clinician_client.get(reverse("clinician:case", kwargs={"pk": queued.pk})).status_code == 404
 
 
 def test_clinician_cannot_review_their_own_photo(clinician: Any, clinician_client: Client) -> None:
-    own = make_case(owner=clinician)
+    own = CaseFactory(owner=clinician)
     assert clinician_client.get(reverse("clinician:case", kwargs={"pk": own.pk})).status_code == 404
 
 
@@ -149,8 +149,8 @@ def test_clinician_gets_404_on_the_patient_result_page(clinician_client: Client,
 def test_case_page_shows_what_review_needs_and_no_personal_data(
     clinician_client: Client, case: Diagnosis, owner: Any
 ) -> None:
-    earlier_same_site = make_case(owner=owner, body_site="back")
-    earlier_other_site = make_case(owner=owner, body_site="face")
+    earlier_same_site = CaseFactory(owner=owner, body_site="back")
+    earlier_other_site = CaseFactory(owner=owner, body_site="face")
     Diagnosis.objects.filter(pk__in=[earlier_same_site.pk, earlier_other_site.pk]).update(
         created_at=case.created_at.replace(year=case.created_at.year - 1)
     )
@@ -169,8 +169,8 @@ def test_case_page_shows_what_review_needs_and_no_personal_data(
 def test_earlier_checks_list_only_those_the_patient_asked_to_have_reviewed(
     clinician_client: Client, case: Diagnosis, owner: Any
 ) -> None:
-    shared = make_case(owner=owner, body_site="face", predicted_class="nv")
-    private = make_diagnosis(
+    shared = CaseFactory(owner=owner, body_site="face", predicted_class="nv")
+    private = DiagnosisFactory(
         owner=owner, body_site="neck", predicted_class="bcc", risk_tier="urgent", review_requested=False
     )
     Diagnosis.objects.filter(pk__in=[shared.pk, private.pk]).update(
@@ -211,10 +211,10 @@ def test_every_file_download_is_audited(request: Any, case: Diagnosis, who: str,
 def test_agreement_csv_is_audited_once_per_case_it_contains(
     clinician: Any, clinician_client: Client, owner: Any
 ) -> None:
-    reviewed = [make_case(owner=owner) for _ in range(2)]
+    reviewed = [CaseFactory(owner=owner) for _ in range(2)]
     for d in reviewed:
         give_feedback(diagnosis=d, author=clinician)
-    make_case(owner=owner)  # waiting: not in the file, not logged
+    CaseFactory(owner=owner)  # waiting: not in the file, not logged
     CaseAccessLog.objects.all().delete()  # the feedback rows; only the export matters here
     response = clinician_client.get(reverse("clinician:agreement_csv"))
     text = b"".join(response.streaming_content).decode()
@@ -309,11 +309,11 @@ def test_admin_may_release_someone_elses_claim(clinician: Any, staff_client: Cli
 def test_queue_sorts_urgent_first_then_oldest_and_filters(
     clinician_client: Client, owner: Any, other_patient: Any
 ) -> None:
-    routine_old = make_case(owner=owner, risk_tier="routine", body_site="face")
-    urgent_new = make_case(owner=other_patient, risk_tier="urgent", body_site="back")
-    urgent_old = make_case(owner=owner, risk_tier="urgent", body_site="face")
-    rejected = make_case(owner=owner, status=Diagnosis.Status.REJECTED)
-    make_case(owner=owner, review_requested=False, risk_tier="urgent")  # not in the queue
+    routine_old = CaseFactory(owner=owner, risk_tier="routine", body_site="face")
+    urgent_new = CaseFactory(owner=other_patient, risk_tier="urgent", body_site="back")
+    urgent_old = CaseFactory(owner=owner, risk_tier="urgent", body_site="face")
+    rejected = CaseFactory(owner=owner, status=Diagnosis.Status.REJECTED)
+    CaseFactory(owner=owner, review_requested=False, risk_tier="urgent")  # not in the queue
     base = urgent_new.created_at
     for offset, d in ((-30, routine_old), (-20, urgent_old), (-10, rejected)):
         Diagnosis.objects.filter(pk=d.pk).update(created_at=base.replace(microsecond=0) + _minutes(offset))
@@ -329,7 +329,7 @@ def test_queue_sorts_urgent_first_then_oldest_and_filters(
 
 
 def test_queue_tabs_count_claimed_and_reviewed(clinician: Any, clinician_client: Client, owner: Any) -> None:
-    mine, taken, reviewed, _open = (make_case(owner=owner) for _ in range(4))
+    mine, taken, reviewed, _open = (CaseFactory(owner=owner) for _ in range(4))
     case_claim(diagnosis=mine, clinician=clinician)
     case_claim(diagnosis=taken, clinician=make_other_clinician())
     give_feedback(diagnosis=reviewed, author=clinician)

@@ -24,11 +24,12 @@ ICONS := camera camera-fill upload image clock clock-history shield-lock shield-
 	box-arrow-right heart-pulse clipboard2-pulse trash arrow-repeat eye search hourglass-split \
 	journal-medical chat-left-text lock envelope person-badge list-check
 
-.PHONY: help run test lint format vendor venv system-deps services database messages setup-common bench
+.PHONY: help run test test-fast lint format vendor venv system-deps services database messages setup-common bench
 
 help:
 	@echo "make run     - set everything up and start web + Celery worker + beat on http://$(HOST):$(PORT)/"
 	@echo "make test    - set up and run the whole test suite (pytest, browser tests included)"
+	@echo "make test-fast - the quick loop: no browser, integration or slow tests (about a minute)"
 	@echo "make lint    - ruff check + ruff format --check"
 	@echo "make vendor  - npm ci and copy front-end libraries into static/vendor/"
 	@echo "make bench   - benchmarks vs the seed-style baseline (< 15 min); writes bench/results/<date>.json"
@@ -105,6 +106,10 @@ run: setup-common
 
 test: setup-common
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
+
+# The quick loop while coding: no browser, no real worker/SMTP, nothing slow; two processes.
+test-fast: venv services messages
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -q -n 2 -m "not browser and not integration and not slow"
 
 # Benchmarks: micro (model step, 12-MP decode) + end-to-end load on a throw-away database
 # (jildi_bench, dropped afterwards) against the seed-style Flask baseline. BENCH_ARGS=--quick for a smoke run.

@@ -54,6 +54,7 @@ def test_evaluation_cli_on_a_flat_folder_has_no_labels(tmp_path):
         assert all(r["true_label"] == "" for r in csv.DictReader(fh))
 
 
+@pytest.mark.slow
 @needs_shared
 def test_val_balanced_accuracy_matches_the_model_card(tmp_path):
     card = (Path(__file__).resolve().parents[2] / "MODEL_CARD.md").read_text()

@@ -40,6 +40,7 @@ def autograd_gradcam(model, tensor: np.ndarray, class_index: int) -> np.ndarray:
     return torch.relu((weights[:, None, None] * act).sum(0)).numpy()
 
 
+@pytest.mark.slow
 def test_closed_form_gradcam_matches_autograd(eager_model, sample_images):
     predictor = get_predictor()
     for image in sample_images:

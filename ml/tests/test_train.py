@@ -11,6 +11,8 @@ from ml import train
 from ml.constants import CLASS_CODES
 from ml.tests.conftest import lesion_like_image
 
+pytestmark = pytest.mark.slow  # each test trains a tiny model
+
 
 @pytest.fixture
 def tiny_dataset(tmp_path):

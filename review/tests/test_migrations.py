@@ -13,6 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 BEFORE = [("diagnosis", "0004_framing_answers_trust"), ("review", None)]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_rows_and_permissions_survive_the_move_to_the_review_app() -> None:
     executor = MigrationExecutor(connection)

@@ -40,6 +40,16 @@ def make_user(email_address: str, *, verified: bool = True, **extra: Any) -> Any
     return user
 
 
+def make_staff_user(email_address: str, **extra: Any) -> Any:
+    """A clinician or staff account with two-factor sign-in set up (accounts.roles.requires_mfa),
+    so it may open the review queue, the clinician API and the admin."""
+    from accounts.testing import enrol_totp
+
+    user = make_user(email_address, **extra)
+    enrol_totp(user)
+    return user
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     """Rate-limit counters live in the shared (Redis) cache: every test starts from zero.
@@ -70,13 +80,13 @@ def other_patient(db: Any) -> Any:
 
 @pytest.fixture
 def clinician(db: Any) -> Any:
-    return make_user("clinician@example.com", full_name="Dr Clara Clinician", is_clinician=True)
+    return make_staff_user("clinician@example.com", full_name="Dr Clara Clinician", is_clinician=True)
 
 
 @pytest.fixture
 def admin_user(db: Any) -> Any:
     """Overrides pytest-django's admin_user so it is an email-login superuser."""
-    return make_user("admin@example.com", full_name="Ada Admin", is_staff=True, is_superuser=True)
+    return make_staff_user("admin@example.com", full_name="Ada Admin", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
@@ -84,7 +94,7 @@ def group_admin(db: Any) -> Any:
     """An admin through the "Administrators" group (staff, not a superuser)."""
     from accounts.services import user_grant_admin
 
-    return user_grant_admin(user=make_user("group-admin@example.com", full_name="Gil Group-Admin"))
+    return user_grant_admin(user=make_staff_user("group-admin@example.com", full_name="Gil Group-Admin"))
 
 
 @pytest.fixture
@@ -92,7 +102,7 @@ def content_editor(db: Any) -> Any:
     """Staff account in the "Content editors" group (created by migration diseases/0002)."""
     from diseases.services import content_editor_grant
 
-    user = make_user("editor@example.com", full_name="Eddie Editor")
+    user = make_staff_user("editor@example.com", full_name="Eddie Editor")
     content_editor_grant(user=user)
     return user
 
@@ -100,7 +110,7 @@ def content_editor(db: Any) -> Any:
 @pytest.fixture
 def plain_staff(db: Any) -> Any:
     """``is_staff`` and nothing else: no group, no permission, no role."""
-    return make_user("staff@example.com", full_name="Stu Staff", is_staff=True)
+    return make_staff_user("staff@example.com", full_name="Stu Staff", is_staff=True)
 
 
 def _client_for(user: Any) -> Any:

@@ -33,6 +33,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("diseases/", include("diseases.urls")),
     path("diagnosis/", include("diagnosis.urls")),
+    # The admin signs in through allauth, so the second factor cannot be skipped.
+    path("admin/login/", account_views.admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
 ]
 

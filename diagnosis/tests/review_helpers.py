@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import make_user
+from conftest import make_staff_user
 from diagnosis.models import Diagnosis, Feedback
 from diagnosis.services_review import feedback_save
 from diagnosis.tests.factories import make_diagnosis
@@ -14,7 +14,7 @@ PATIENT_MESSAGE = "This looks like a harmless mole. Keep an eye on it."
 
 
 def make_other_clinician() -> Any:
-    return make_user("colleague@example.com", full_name="Dr Colin Colleague", is_clinician=True)
+    return make_staff_user("colleague@example.com", full_name="Dr Colin Colleague", is_clinician=True)
 
 
 def make_case(*, owner: Any, **fields: Any) -> Diagnosis:

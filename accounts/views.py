@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlencode
 
 from allauth.account import app_settings as allauth_settings
 from allauth.account import views as allauth_views
@@ -14,13 +13,10 @@ from allauth.account.internal.flows.password_reset_by_code import (
 )
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -47,15 +43,6 @@ def profile(request: HttpRequest) -> HttpResponse:
         set_language_cookie(response, user.preferred_language)
         return response
     return render(request, "accounts/profile.html", {"form": form})
-
-
-def admin_login(request: HttpRequest) -> HttpResponse:
-    """The Django admin's own login form would skip the second factor: sign in through allauth
-    (password, then the authenticator code) and come back."""
-    target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("admin:index")
-    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
 
 
 def set_language(request: HttpRequest) -> HttpResponse:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from importlib.util import find_spec
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,8 @@ from portal import views
 admin.site.site_header = _("Jildi administration")
 admin.site.site_title = _("Jildi admin")
 admin.site.index_title = _("Site administration")
+# The admin's own login form would skip the second factor: sign in through allauth instead.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,8 +36,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("diseases/", include("diseases.urls")),
     path("diagnosis/", include("diagnosis.urls")),
-    # The admin signs in through allauth, so the second factor cannot be skipped.
-    path("admin/login/", account_views.admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
 ]
 

@@ -192,6 +192,11 @@ ACCOUNT_RATE_LIMITS = {"login_failed": False}
 MFA_ADAPTER = "accounts.mfa.MfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Jildi"
+MFA_FORMS = {
+    "authenticate": "accounts.forms_mfa.MfaAuthenticateForm",
+    "reauthenticate": "accounts.forms_mfa.MfaReauthenticateForm",
+    "activate_totp": "accounts.forms_mfa.MfaActivateTOTPForm",
+}
 MFA_ENFORCED_PATHS = ["/clinician/", "/admin/", "/api/v1/clinician/"]
 
 # --- django-axes ------------------------------------------------------------

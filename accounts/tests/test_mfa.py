@@ -253,3 +253,24 @@ def test_patients_can_switch_it_on_and_off(owner: Any) -> None:
 def test_profile_links_to_two_factor_settings(owner_client: Client) -> None:
     body = owner_client.get(reverse("accounts:profile")).content.decode()
     assert reverse("mfa_index") in body and 'data-testid="profile-mfa-link"' in body
+
+
+# --- the admin's authenticator list --------------------------------------------------------------
+
+
+def test_admins_see_authenticators_without_their_secrets_and_can_delete_one(
+    staff_client: Client, clinician: Any
+) -> None:
+    secret = enrol_totp(clinician)
+    totp = Authenticator.objects.get(user=clinician, type=Authenticator.Type.TOTP)
+    listing = staff_client.get(reverse("admin:mfa_authenticator_changelist"))
+    assert listing.status_code == 200 and clinician.email in listing.content.decode()
+    page = staff_client.get(reverse("admin:mfa_authenticator_change", args=[totp.pk])).content.decode()
+    assert secret not in page and "seed" not in page
+    response = staff_client.post(reverse("admin:mfa_authenticator_delete", args=[totp.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(pk=totp.pk).exists()
+
+
+def test_content_editors_cannot_open_the_authenticator_list(content_editor_client: Client) -> None:
+    assert content_editor_client.get(reverse("admin:mfa_authenticator_changelist")).status_code == 403

@@ -46,12 +46,14 @@ def test_manifest_service_worker_and_offline_page(live_server: Any, browser_page
     assert _wait_for_service_worker(page) == f"{live_server.url}/"
 
     page.context.set_offline(True)
+    page.set_viewport_size({"width": 360, "height": 740})
     try:
         page.goto(f"{live_server.url}/diagnosis/")
         offline = page.get_by_test_id("offline-page")
         assert offline.is_visible()
         assert "You are offline" in offline.inner_text()
         assert "لا يوجد اتصال بالإنترنت" in page.get_by_test_id("offline-ar").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
         # Its stylesheet came from the cache too.
         assert page.evaluate("getComputedStyle(document.querySelector('.btn-primary')).display") != "inline"
     finally:

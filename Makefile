@@ -93,6 +93,7 @@ run: setup-common
 	@echo
 	@echo "  Jildi is starting on  http://$(HOST):$(PORT)/"
 	@echo "  Demo logins (password jildi-demo-2026): patient@jildi.local, clinician@jildi.local, admin@jildi.local"
+	@echo "  Clinician/admin two-factor code: DEBUG=1 .venv/bin/python manage.py demo_totp_code (TOTP secret JILDIDEMOSTAFFTOTPJILDIDEMOSTAFF)"
 	@echo "  Sign-up verification and password-reset codes"
 	@echo "  are printed in this terminal (console email backend)."
 	@echo "  Press Ctrl-C to stop the web server, worker and beat."

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from diagnosis.tests.fakes import Enqueued, FakePredictor
-from portal.testing import CHROMIUM, PASSWORD, make_user, token_client
+from portal.testing import CHROMIUM, PASSWORD, make_staff_user, make_user, token_client
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
 # refuses to run next to one unless told it is safe (it is: one thread).
@@ -61,13 +61,13 @@ def other_patient(db: Any) -> Any:
 
 @pytest.fixture
 def clinician(db: Any) -> Any:
-    return make_user("clinician@example.com", full_name="Dr Clara Clinician", is_clinician=True)
+    return make_staff_user("clinician@example.com", full_name="Dr Clara Clinician", is_clinician=True)
 
 
 @pytest.fixture
 def admin_user(db: Any) -> Any:
     """Overrides pytest-django's admin_user so it is an email-login superuser."""
-    return make_user("admin@example.com", full_name="Ada Admin", is_staff=True, is_superuser=True)
+    return make_staff_user("admin@example.com", full_name="Ada Admin", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def group_admin(db: Any) -> Any:
     """An admin through the "Administrators" group (staff, not a superuser)."""
     from accounts.services import user_grant_admin
 
-    return user_grant_admin(user=make_user("group-admin@example.com", full_name="Gil Group-Admin"))
+    return user_grant_admin(user=make_staff_user("group-admin@example.com", full_name="Gil Group-Admin"))
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def content_editor(db: Any) -> Any:
     """Staff account in the "Content editors" group (created by migration diseases/0002)."""
     from diseases.services import content_editor_grant
 
-    user = make_user("editor@example.com", full_name="Eddie Editor")
+    user = make_staff_user("editor@example.com", full_name="Eddie Editor")
     content_editor_grant(user=user)
     return user
 
@@ -91,7 +91,7 @@ def content_editor(db: Any) -> Any:
 @pytest.fixture
 def plain_staff(db: Any) -> Any:
     """``is_staff`` and nothing else: no group, no permission, no role."""
-    return make_user("staff@example.com", full_name="Stu Staff", is_staff=True)
+    return make_staff_user("staff@example.com", full_name="Stu Staff", is_staff=True)
 
 
 def _client_for(user: Any) -> Any:

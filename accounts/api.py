@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.mfa import api_token_check
 from accounts.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
 from accounts.services import user_update_preferences, user_update_skin_profile
 from accounts.tokens import token_issue, token_revoke, tokens_revoke_all
@@ -77,7 +78,10 @@ class TokenView(ApiView):
             "sign-in by default), when it is revoked, and when the password is changed or reset; "
             "signing in on more devices than allowed (10 by default) retires the oldest token. "
             "Failed attempts count towards the account lockout; attempts are limited per client "
-            "(429 + Retry-After)."
+            "(429 + Retry-After). Accounts with two-factor sign-in (every clinician and staff "
+            "account) also send `otp`, a code from their authenticator app or a recovery code "
+            "(403 `mfa_code_required` without it); a clinician or staff account that has not set "
+            "up two-factor sign-in on the website gets 403 `mfa_required`."
         ),
         request=TokenRequestSerializer,
         responses={
@@ -118,6 +122,7 @@ class TokenView(ApiView):
             raise InvalidCredentials
         if not user_has_verified_email(user):
             raise EmailNotVerified
+        api_token_check(user=user, code=serializer.validated_data.get("otp", "").strip())
         instance, token = token_issue(user=user)
         return Response(TokenSerializer({"token": token, "expiry": instance.expiry}).data)
 

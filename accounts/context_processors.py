@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts.roles import can_curate_diseases, can_review, is_admin, is_clinician
+from accounts.roles import can_curate_diseases, can_review, is_admin, is_clinician, requires_mfa
 
 
 def preferences(request: HttpRequest) -> dict[str, Any]:
@@ -24,4 +24,5 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "user_is_clinician": is_clinician(user),
         "user_can_review": can_review(user),
         "user_can_curate": can_curate_diseases(user),
+        "user_requires_mfa": requires_mfa(user),
     }

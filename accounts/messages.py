@@ -25,4 +25,16 @@ OVERRIDDEN_MSGIDS = (
     gettext_noop("Email address"),
     gettext_noop("Password (again)"),
     gettext_noop("The email address and/or password you specified are not correct."),
+    # allauth.mfa and re-authentication (two-factor sign-in)
+    gettext_noop("Confirm Access"),
+    gettext_noop("Please reauthenticate to safeguard your account."),
+    gettext_noop("Enter your password:"),
+    gettext_noop("Enter an authenticator code:"),
+    gettext_noop("Use your password"),
+    gettext_noop("Use authenticator app or code"),
+    gettext_noop("Alternative options"),
+    gettext_noop("Authenticator app activated."),
+    gettext_noop("Authenticator app deactivated."),
+    gettext_noop("A new set of recovery codes has been generated."),
+    gettext_noop("You cannot activate two-factor authentication until you have verified your email address."),
 )

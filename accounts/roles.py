@@ -7,6 +7,9 @@ Roles:
 - admin: a superuser, or a member of the "Administrators" group (``ADMIN_GROUP``);
 - content editor: a member of the "Content editors" group; curates the disease library.
 
+Clinicians and every staff account (admins, content editors, plain staff) must use
+two-factor sign-in (``requires_mfa``); for patients it is optional.
+
 ``is_staff`` is *not* a role. It only lets an account log in to the Django admin,
 where model permissions decide what it sees (a content editor: the disease library
 and nothing else). A staff account is never an admin because it is staff.
@@ -78,6 +81,16 @@ def can_review(user: Any) -> bool:
 def can_curate_diseases(user: Any) -> bool:
     """Admins and content editors curate (and preview) the disease library."""
     return is_admin(user) or is_content_editor(user)
+
+
+def requires_mfa(user: Any) -> bool:
+    """Clinicians, admins, content editors and every staff account must sign in with a second
+    factor (TOTP); patients may (accounts.mfa enforces it)."""
+    if not _active(user):
+        return False
+    return bool(
+        getattr(user, "is_staff", False) or is_clinician(user) or is_admin(user) or is_content_editor(user)
+    )
 
 
 def clinician_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

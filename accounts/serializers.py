@@ -16,6 +16,15 @@ from accounts.roles import is_admin, is_clinician
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Two-factor sign-in: the 6-digit code from the authenticator app, or a recovery code. "
+            "Required for accounts that use two-factor sign-in (every clinician and staff account)."
+        ),
+    )
 
 
 class TokenSerializer(serializers.Serializer):

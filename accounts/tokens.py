@@ -22,6 +22,8 @@ from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import exceptions
 
+from accounts.mfa import api_token_user_check
+
 logger = logging.getLogger(__name__)
 
 
@@ -72,7 +74,9 @@ class ApiTokenAuthentication(TokenAuthentication):
             token.decode("utf-8")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        return super().authenticate_credentials(token)
+        user, auth_token = super().authenticate_credentials(token)
+        api_token_user_check(user)
+        return user, auth_token
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

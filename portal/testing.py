@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.testing import enrol_totp
 
 PASSWORD = "Correct-Horse-Battery-9"
 CHROMIUM = "/usr/bin/chromium"
@@ -18,6 +19,14 @@ def make_user(email_address: str, *, verified: bool = True, **extra: Any) -> Use
 
     user = User.objects.create_user(email=email_address, password=PASSWORD, **extra)
     EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
+    return user
+
+
+def make_staff_user(email_address: str, **extra: Any) -> User:
+    """A clinician or staff account with two-factor sign-in set up (accounts.roles.requires_mfa),
+    so it may open the review queue, the clinician API and the admin."""
+    user = make_user(email_address, **extra)
+    enrol_totp(user)
     return user
 
 

@@ -1,19 +1,26 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as account_views
-from portal import views
+from portal import pwa, views
 
 admin.site.site_header = _("Jildi administration")
 admin.site.site_title = _("Jildi admin")
 admin.site.index_title = _("Site administration")
+# The admin's own login form would skip the second factor: sign in through allauth instead.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    # Installable web app: manifest, service worker at the root scope, offline page.
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     # Django's set_language, wrapped so a signed-in user's choice is saved too.
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),

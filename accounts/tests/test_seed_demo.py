@@ -51,3 +51,26 @@ def test_make_run_banner_matches_the_seeded_credentials():
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
     assert DEMO_PASSWORD in makefile
     assert all(spec["email"] in makefile for spec in DEMO_USERS)
+
+
+def test_demo_staff_have_two_factor_with_the_published_secret(settings, capsys):
+    from accounts.management.commands.seed_demo import DEMO_TOTP_SECRET
+    from accounts.mfa import has_totp
+    from accounts.testing import enrol_totp, totp_code
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert DEMO_TOTP_SECRET in capsys.readouterr().out
+    patient, clinician, admin = (
+        User.objects.get(email=f"{role}@jildi.local") for role in ("patient", "clinician", "admin")
+    )
+    assert not has_totp(patient)
+    assert enrol_totp(clinician) == enrol_totp(admin) == DEMO_TOTP_SECRET
+    call_command("demo_totp_code")
+    assert capsys.readouterr().out.startswith(totp_code(DEMO_TOTP_SECRET))
+
+
+def test_demo_totp_code_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("demo_totp_code")

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "accounts.axes_app.AxesConfig",
     "accounts",
     "diseases",
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "portal.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
+    # Clinicians and staff: no review queue, clinician API or Django admin without TOTP.
+    "accounts.mfa.MfaRequiredMiddleware",
     # Axes must be last so it sees the final authentication result.
     "axes.middleware.AxesMiddleware",
 ]
@@ -183,6 +186,19 @@ ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # Axes does the brute-force lockout; allauth's own limiter stays on for
 # everything else (signup, reset, code entry).
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
+
+# --- two-factor sign-in (allauth.mfa; accounts/mfa.py) ------------------------
+# TOTP (authenticator app) plus 10 single-use recovery codes; mandatory for clinicians and
+# staff (accounts.roles.requires_mfa) before the paths below, optional for patients.
+MFA_ADAPTER = "accounts.mfa.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Jildi"
+MFA_FORMS = {
+    "authenticate": "accounts.forms_mfa.MfaAuthenticateForm",
+    "reauthenticate": "accounts.forms_mfa.MfaReauthenticateForm",
+    "activate_totp": "accounts.forms_mfa.MfaActivateTOTPForm",
+}
+MFA_ENFORCED_PATHS = ["/clinician/", "/admin/", "/api/v1/clinician/"]
 
 # --- django-axes ------------------------------------------------------------
 AXES_ENABLED = envbool("AXES_ENABLED", "1")

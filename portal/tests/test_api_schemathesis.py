@@ -18,6 +18,7 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
+from accounts.testing import enrol_totp
 from accounts.tokens import token_issue
 from diagnosis.tests.factories import DiagnosisFactory
 from diseases.tests.factories import DiseaseFactory
@@ -51,6 +52,7 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(
         "DEFAULT_THROTTLE_RATES": {"uploads": "10000/hour", "auth": "10000/minute"},
     }
     fuzzer = _verified("fuzzer@example.com", is_clinician=True)
+    enrol_totp(fuzzer)  # a clinician's token works only with two-factor sign-in set up
     patient = _verified("patient@example.com")
     own = DiagnosisFactory(owner=fuzzer)
     case = DiagnosisFactory(owner=patient, review_requested=True)

@@ -6,13 +6,21 @@ from __future__ import annotations
 import factory
 from django.utils import timezone
 
+from accounts.testing import enrol_totp
 from accounts.tests.factories import UserFactory
 from diagnosis.tests.factories import DiagnosisFactory
 from review.models import CaseClaim, Feedback, FeedbackVersion
 
 
 class ClinicianFactory(UserFactory):
+    """A clinician with two-factor sign-in set up (required before the review queue)."""
+
     is_clinician = True
+
+    @factory.post_generation
+    def totp(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            enrol_totp(self)
 
 
 class CaseFactory(DiagnosisFactory):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from diagnosis.models import Diagnosis
-from portal.testing import make_user
+from portal.testing import make_staff_user
 from review.models import Feedback
 from review.services import feedback_amend, feedback_create
 
@@ -14,7 +14,7 @@ PATIENT_MESSAGE = "This looks like a harmless mole. Keep an eye on it."
 
 
 def make_other_clinician() -> Any:
-    return make_user("colleague@example.com", full_name="Dr Colin Colleague", is_clinician=True)
+    return make_staff_user("colleague@example.com", full_name="Dr Colin Colleague", is_clinician=True)
 
 
 def give_feedback(*, diagnosis: Diagnosis, author: Any, **overrides: Any) -> Feedback:

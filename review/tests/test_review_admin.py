@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from portal.testing import make_user
+from portal.testing import make_staff_user
 from review.models import CaseAccessLog, Feedback
 from review.tests.factories import CaseFactory
 from review.tests.review_helpers import give_feedback
@@ -81,7 +81,7 @@ def _admin_urls(case: Any) -> list[str]:
 @pytest.fixture
 def staff_with_view_permissions(db: Any) -> Any:
     """Staff given every "view" permission of the diagnosis app, but no admin role."""
-    user = make_user("viewer@example.com", is_staff=True)
+    user = make_staff_user("viewer@example.com", is_staff=True)
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="diagnosis"))
     return user
 

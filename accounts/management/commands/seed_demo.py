@@ -10,9 +10,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from accounts.roles import requires_mfa
 from accounts.services import user_grant_admin
+from accounts.testing import enrol_totp
 
 DEMO_PASSWORD = "jildi-demo-2026"
+# The demo clinician and admin must use two-factor sign-in like every staff account; they share
+# this published TOTP secret (add it to any authenticator app, or run `manage.py demo_totp_code`).
+DEMO_TOTP_SECRET = "JILDIDEMOSTAFFTOTPJILDIDEMOSTAFF"
 
 DEMO_USERS: list[dict[str, Any]] = [
     {"email": "patient@jildi.local", "full_name": "Demo Patient", "role": "patient"},
@@ -33,6 +38,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
         for spec in DEMO_USERS:
             self.stdout.write(f"  {spec['role']:<10} {spec['email']}")
+        self.stdout.write(
+            "Clinician and admin sign in with two-factor sign-in: add the TOTP secret "
+            f"{DEMO_TOTP_SECRET} to an authenticator app (issuer Jildi), or print the current "
+            "code with `manage.py demo_totp_code`."
+        )
 
     def _ensure(self, spec: dict[str, Any]) -> User:
         role = spec["role"]
@@ -51,4 +61,6 @@ class Command(BaseCommand):
             # Superuser already makes an admin; the group says so explicitly too
             # (is_staff alone never does: accounts.roles).
             user_grant_admin(user=user)
+        if requires_mfa(user):
+            enrol_totp(user, DEMO_TOTP_SECRET)
         return user

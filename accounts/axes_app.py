@@ -6,5 +6,5 @@ from axes.apps import AppConfig as AxesAppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class AxesConfig(AxesAppConfig):
+class AxesConfig(AxesAppConfig):  # type: ignore[misc]  # django-axes: no py.typed
     verbose_name = _("Sign-in protection")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth: no py.typed
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=150,
@@ -24,7 +24,7 @@ class SignupForm(AllauthSignupForm):
         self.order_fields(self.field_order)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.ModelForm[User]):
     # For skin checks, all optional: copied into each new check as the patient's answers.
     SKIN_FIELDS = ("birth_year", "sex", "fitzpatrick")
 

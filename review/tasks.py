@@ -9,6 +9,6 @@ from celery import shared_task
 from review import services
 
 
-@shared_task(name="diagnosis.review.sweep", ignore_result=True)
+@shared_task(name="diagnosis.review.sweep", ignore_result=True)  # type: ignore[untyped-decorator]  # celery: skipped (pyproject)
 def review_sweep() -> dict[str, int]:
     return services.review_sweep()

@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from diseases.models import Category, DiseaseQuerySet
+from diseases.models import Category, Disease, DiseaseQuerySet
 from diseases.selectors import disease_get_for_viewer, disease_list_public
 from diseases.serializers import DiseaseDetailSerializer, DiseaseFilterSerializer, DiseaseListSerializer
 from portal.api.errors import error_responses
@@ -37,7 +37,7 @@ LIST_ITEM_AR = {
 }
 
 
-class DiseaseListView(GenericApiView):
+class DiseaseListView(GenericApiView[Disease]):
     """The disease library (public)."""
 
     permission_classes = [AllowAny]

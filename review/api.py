@@ -54,7 +54,7 @@ API = CaseAccessLog.Channel.API
 PERMISSIONS = [IsVerifiedUser, IsReviewer]
 
 
-class QueueView(GenericApiView):
+class QueueView(GenericApiView[Diagnosis]):
     """The review queue."""
 
     permission_classes = PERMISSIONS

@@ -7,11 +7,13 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from rest_framework.permissions import BasePermission
 
+from accounts.models import User
 from portal.api.exceptions import EmailNotVerified
 
 
-def user_has_verified_email(user: Any) -> bool:
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
+def user_has_verified_email(user: User) -> bool:
+    verified: bool = EmailAddress.objects.filter(user=user, verified=True).exists()  # allauth: untyped
+    return verified
 
 
 class IsVerifiedUser(BasePermission):

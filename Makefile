@@ -29,7 +29,7 @@ ICONS := camera camera-fill upload image clock clock-history shield-lock shield-
 help:
 	@echo "make run     - set everything up and start web + Celery worker + beat on http://$(HOST):$(PORT)/"
 	@echo "make test    - set up and run the whole test suite (pytest, browser tests included)"
-	@echo "make lint    - ruff check + ruff format --check"
+	@echo "make lint    - ruff check + ruff format --check + mypy (pyproject.toml [tool.mypy])"
 	@echo "make vendor  - npm ci and copy front-end libraries into static/vendor/"
 	@echo "make bench   - benchmarks vs the seed-style baseline (< 15 min); writes bench/results/<date>.json"
 
@@ -114,6 +114,7 @@ bench: venv database
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy
 
 format: venv
 	$(VENV)/bin/ruff check --fix .

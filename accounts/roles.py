@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.auth.backends import BaseBackend
@@ -27,10 +27,13 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponseBase
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
-from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from accounts.models import User
+
+if TYPE_CHECKING:
+    # Not at run time: rest_framework.views loads the DRF settings' classes, which import this module.
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 ADMIN_GROUP = "Administrators"  # created by migration accounts/0002
 CONTENT_EDITOR_GROUP = "Content editors"  # created by migration diseases/0002
@@ -53,7 +56,7 @@ def _group_names(user: AnyUser) -> frozenset[str]:
     return names
 
 
-def roles_cache_clear(user: AnyUser) -> None:
+def roles_cache_clear(user: User) -> None:
     """Forget cached group names (call after changing the user's groups)."""
     with contextlib.suppress(AttributeError):
         delattr(user, _GROUP_CACHE)

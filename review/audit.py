@@ -14,7 +14,7 @@ from review.models import CaseAccessLog
 
 def access_log_record(
     *,
-    user: AnyUser,
+    user: User,
     diagnosis: Diagnosis,
     action: str = CaseAccessLog.Action.VIEW,
     channel: str = "",

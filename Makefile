@@ -30,7 +30,7 @@ help:
 	@echo "make run     - set everything up and start web + Celery worker + beat on http://$(HOST):$(PORT)/"
 	@echo "make test    - set up and run the whole test suite (pytest, browser tests included)"
 	@echo "make test-fast - the quick loop: no browser, integration or slow tests (about a minute)"
-	@echo "make lint    - ruff check + ruff format --check"
+	@echo "make lint    - ruff check + ruff format --check + mypy (pyproject.toml [tool.mypy])"
 	@echo "make vendor  - npm ci and copy front-end libraries into static/vendor/"
 	@echo "make bench   - benchmarks vs the seed-style baseline (< 15 min); writes bench/results/<date>.json"
 
@@ -120,6 +120,7 @@ bench: venv database
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy
 
 format: venv
 	$(VENV)/bin/ruff check --fix .

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.forms import BaseForm
 from django.http import HttpRequest
 from django.utils import translation
 
+from accounts.models import User
 from portal.client_ip import client_ip
 
 
@@ -17,7 +17,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # Rate limits per address follow the site's one rule (TRUSTED_PROXY_COUNT).
         return client_ip(request) or super().get_client_ip(request)
 
-    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+    def save_user(self, request: HttpRequest, user: User, form: BaseForm, commit: bool = True) -> User:
         language = translation.get_language() or settings.LANGUAGE_CODE
         supported = {code for code, _ in settings.LANGUAGES}
         user.preferred_language = language[:2] if language[:2] in supported else "en"
@@ -26,4 +26,5 @@ class AccountAdapter(DefaultAccountAdapter):
             user.full_name = full_name
         # Clinician is granted by an administrator only, never at sign-up.
         user.is_clinician = False
-        return super().save_user(request, user, form, commit=commit)
+        saved: User = super().save_user(request, user, form, commit=commit)
+        return saved

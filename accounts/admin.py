@@ -13,20 +13,20 @@ from accounts.models import User
 from accounts.roles import AdminsOnlyModelAdminMixin
 
 
-class UserCreationAdminForm(AdminUserCreationForm):
+class UserCreationAdminForm(AdminUserCreationForm[User]):
     class Meta:
         model = User
         fields = ("email",)
 
 
-class UserChangeAdminForm(UserChangeForm):
+class UserChangeAdminForm(UserChangeForm[User]):
     class Meta:
         model = User
         fields = "__all__"
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     ordering = ("email",)

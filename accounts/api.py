@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -10,11 +11,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from knox.models import AuthToken
 from rest_framework import status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.mfa import api_token_check
+from accounts.requests import AuthenticatedRequest
 from accounts.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
 from accounts.services import user_update_preferences, user_update_skin_profile
 from accounts.tokens import token_issue, token_revoke, tokens_revoke_all
@@ -23,6 +26,9 @@ from portal.api.exceptions import EmailNotVerified, InvalidCredentials, LockedOu
 from portal.api.permissions import user_has_verified_email
 from portal.api.throttling import AuthRateThrottle
 from portal.api.views import ApiView
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
 
 ME_EXAMPLE = OpenApiExample(
     "Profile",
@@ -56,12 +62,12 @@ class TokenView(ApiView):
 
     throttle_classes = [AuthRateThrottle]
 
-    def get_permissions(self) -> list[Any]:
+    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
         if self.request.method == "POST":
             return [AllowAny()]
         return super().get_permissions()
 
-    def get_authenticators(self) -> list[Any]:
+    def get_authenticators(self) -> list[BaseAuthentication]:
         # Signing in must not depend on (or trip over the CSRF check of) a session.
         if self.request is not None and self.request.method == "POST":
             return []
@@ -116,7 +122,7 @@ class TokenView(ApiView):
         )
         if getattr(django_request, "axes_locked_out", False):
             # Answer in the API's own format instead of the site's HTML lockout page.
-            django_request.axes_locked_out = False
+            django_request.axes_locked_out = False  # type: ignore[attr-defined]  # django-axes' flag
             raise LockedOut(wait=settings.AXES_COOLOFF_TIME.total_seconds())
         if user is None:
             raise InvalidCredentials
@@ -139,7 +145,7 @@ class TokenView(ApiView):
         request=None,
         responses={204: OpenApiResponse(description="Revoked"), **error_responses()},
     )
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: AuthenticatedRequest) -> Response:
         token = request.auth if isinstance(request.auth, AuthToken) else None
         if token is None or request.query_params.get("all", "").strip().lower() in TRUE_VALUES:
             tokens_revoke_all(user=request.user)
@@ -158,7 +164,7 @@ class MeView(ApiView):
         responses={200: MeSerializer, **error_responses()},
         examples=[ME_EXAMPLE],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(MeSerializer(request.user).data)
 
     @extend_schema(
@@ -176,7 +182,7 @@ class MeView(ApiView):
             ME_EXAMPLE,
         ],
     )
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         serializer = MeSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

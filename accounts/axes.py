@@ -6,10 +6,12 @@ admin posts ``username``. One callable covers both so lockouts are per account.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 
 
-def username_from_request(request: HttpRequest, credentials: dict | None) -> str | None:
+def username_from_request(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
     credentials = credentials or {}
     value = (
         credentials.get("email")

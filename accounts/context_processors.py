@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from accounts.roles import can_curate_diseases, can_review, is_admin, is_clinician, requires_mfa
@@ -18,7 +19,8 @@ def preferences(request: HttpRequest) -> dict[str, Any]:
 
 def roles(request: HttpRequest) -> dict[str, Any]:
     """The signed-in user's roles for templates (decided in accounts.roles, never from is_staff)."""
-    user = getattr(request, "user", None)
+    # No user at all (a request that never met the authentication middleware): nobody's roles.
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "user_is_admin": is_admin(user),
         "user_is_clinician": is_clinician(user),

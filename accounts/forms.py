@@ -24,7 +24,7 @@ class SignupForm(AllauthSignupForm):
         self.order_fields(self.field_order)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.ModelForm[User]):
     # For skin checks, all optional: copied into each new check as the patient's answers.
     SKIN_FIELDS = ("birth_year", "sex", "fitzpatrick")
 

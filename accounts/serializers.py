@@ -13,7 +13,7 @@ from accounts.models import User, validate_birth_year
 from accounts.roles import is_admin, is_clinician
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(serializers.Serializer[dict[str, str]]):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
     otp = serializers.CharField(
@@ -27,7 +27,7 @@ class TokenRequestSerializer(serializers.Serializer):
     )
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer[dict[str, Any]]):
     token = serializers.CharField(
         help_text=_("Send as `Authorization: Token <token>`. Shown only once: the server keeps only a hash.")
     )
@@ -36,7 +36,7 @@ class TokenSerializer(serializers.Serializer):
     )
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(serializers.Serializer[User]):
     email = serializers.EmailField(read_only=True)
     full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     preferred_language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
@@ -60,9 +60,9 @@ class MeSerializer(serializers.Serializer):
     date_joined = serializers.DateTimeField(read_only=True)
 
     @extend_schema_field(serializers.BooleanField())
-    def get_is_clinician(self, user: Any) -> bool:
+    def get_is_clinician(self, user: User) -> bool:
         return is_clinician(user)
 
     @extend_schema_field(serializers.BooleanField())
-    def get_is_admin(self, user: Any) -> bool:
+    def get_is_admin(self, user: User) -> bool:
         return is_admin(user)

@@ -10,6 +10,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import translation
 
+from accounts.models import User
 from accounts.tokens import revoke_tokens_on_password_change
 
 post_save.connect(
@@ -18,7 +19,7 @@ post_save.connect(
 
 
 @receiver(user_logged_in)
-def apply_preferred_language(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def apply_preferred_language(sender: type[User], request: Any, user: User, **kwargs: Any) -> None:
     language = getattr(user, "preferred_language", "")
     if request is None or not language:
         return

@@ -10,7 +10,7 @@ device more retires the oldest.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +23,10 @@ from knox.models import AuthToken
 from rest_framework import exceptions
 
 from accounts.mfa import api_token_user_check
+from accounts.models import User
+
+if TYPE_CHECKING:
+    from drf_spectacular.openapi import AutoSchema
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +35,7 @@ def tokens_per_user() -> int:
     return max(1, settings.API_TOKENS_PER_USER)
 
 
-def token_issue(*, user: Any) -> tuple[AuthToken, str]:
+def token_issue(*, user: User) -> tuple[AuthToken, str]:
     """A new token for one device: (stored row, the token to hand out once)."""
     with transaction.atomic():
         now = timezone.now()
@@ -42,22 +46,25 @@ def token_issue(*, user: Any) -> tuple[AuthToken, str]:
         )
         if stale:
             AuthToken.objects.filter(digest__in=stale).delete()
-        return AuthToken.objects.create(user=user)
+        issued: tuple[AuthToken, str] = AuthToken.objects.create(user=user)
+        return issued
 
 
 def token_revoke(*, token: AuthToken) -> None:
     token.delete()
 
 
-def tokens_revoke_all(*, user: Any) -> int:
+def tokens_revoke_all(*, user: User) -> int:
     """Sign every app and device of ``user`` out of the API."""
-    deleted, _detail = AuthToken.objects.filter(user=user).delete()
+    deleted: int = AuthToken.objects.filter(user=user).delete()[0]
     if deleted:
         logger.info("revoked %d API token(s) of user %s", deleted, user.pk)
     return deleted
 
 
-def revoke_tokens_on_password_change(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+def revoke_tokens_on_password_change(
+    sender: type[User], instance: User, created: bool, **kwargs: Any
+) -> None:
     """post_save of the user model: ``set_password()`` leaves the new raw password in
     ``_password`` until the save completes (Django's own password_changed hook uses the same
     marker), so this catches every change and reset but not a hasher upgrade at sign-in."""
@@ -69,16 +76,17 @@ class ApiTokenAuthentication(TokenAuthentication):
     """knox's token authentication (``Authorization: Token <token>``), answering 401 rather
     than failing on a header that is not text."""
 
-    def authenticate_credentials(self, token: bytes) -> Any:
+    def authenticate_credentials(self, token: bytes) -> tuple[User, AuthToken]:
         try:
             token.decode("utf-8")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        user, auth_token = super().authenticate_credentials(token)
-        api_token_user_check(user)
-        return user, auth_token
+        credentials: tuple[User, AuthToken] = super().authenticate_credentials(token)
+        api_token_user_check(credentials[0])
+        return credentials
 
 
+# drf-spectacular registers extensions in an __init_subclass__ that has no annotations.
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     """OpenAPI: the scheme keeps the name ``tokenAuth`` that clients already know."""
 
@@ -86,7 +94,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
     priority = 1
 
-    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
         definition = build_bearer_security_scheme_object(
             header_name="Authorization", token_prefix=self.target.authenticate_header(None)
         )

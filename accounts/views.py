@@ -23,11 +23,12 @@ from django.views.i18n import set_language as django_set_language
 
 from accounts.forms import ProfileForm, ThemeForm
 from accounts.middleware import set_language_cookie
+from accounts.requests import AuthenticatedHttpRequest
 from accounts.services import user_update_preferences, user_update_skin_profile
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = user_update_preferences(
@@ -80,7 +81,9 @@ def lockout(
 
 def _code_expired(request: HttpRequest, session_key: str, timeout: int) -> bool:
     state = request.session.get(session_key)
-    return bool(state) and time.time() - state.get("at", 0) > timeout
+    if not state:
+        return False
+    return bool(time.time() - state.get("at", 0) > timeout)
 
 
 def email_verification_sent(request: HttpRequest) -> HttpResponse:
@@ -88,7 +91,8 @@ def email_verification_sent(request: HttpRequest) -> HttpResponse:
         request, EMAIL_VERIFICATION_CODE_SESSION_KEY, allauth_settings.EMAIL_VERIFICATION_BY_CODE_TIMEOUT
     ):
         messages.error(request, _("Your verification code has expired. Log in again to get a new code."))
-    return allauth_views.email_verification_sent(request)
+    response: HttpResponse = allauth_views.email_verification_sent(request)
+    return response
 
 
 def confirm_password_reset_code(request: HttpRequest) -> HttpResponse:
@@ -98,4 +102,5 @@ def confirm_password_reset_code(request: HttpRequest) -> HttpResponse:
         request.session.pop(PASSWORD_RESET_VERIFICATION_SESSION_KEY, None)
         messages.error(request, _("Your password reset code has expired. Please request a new one."))
         return redirect("account_reset_password")
-    return allauth_views.confirm_password_reset_code(request)
+    response: HttpResponse = allauth_views.confirm_password_reset_code(request)
+    return response

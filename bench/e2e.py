@@ -42,7 +42,8 @@ FINAL = ("done", "rejected", "failed")
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 @dataclass
@@ -117,11 +118,11 @@ def drop_database() -> None:
     _admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
-def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) -> float:
+def wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> float:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
+            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
         try:
             if requests.get(url, timeout=2).status_code == 200:
                 return time.monotonic() - start
@@ -131,7 +132,7 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) ->
     raise RuntimeError(f"{url} not ready within {timeout}s")
 
 
-def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
+def stop(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -142,7 +143,7 @@ def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
 
 
 @contextmanager
-def started(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+def started(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as fh:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
         try:
@@ -151,7 +152,7 @@ def started(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subproce
             stop(proc)
 
 
-def wait_log(log: Path, needle: str, timeout: float, proc: subprocess.Popen) -> float:
+def wait_log(log: Path, needle: str, timeout: float, proc: subprocess.Popen[bytes]) -> float:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         if needle in log.read_text(errors="replace"):
@@ -171,13 +172,17 @@ class Outcome:
     status: str  # final diagnosis status, or an error kind
 
 
+# Sends one photo and waits for its result.
+Submit = Callable[[requests.Session, bytes], Outcome]
+
+
 class DoneWatcher:
     """One thread polls PostgreSQL for finished diagnoses (10 ms period) and wakes waiters."""
 
     def __init__(self, dsn: str) -> None:
         self.conn = psycopg2.connect(dsn)
         self.conn.autocommit = True
-        self.pending: dict[str, tuple[threading.Event, list]] = {}
+        self.pending: dict[str, tuple[threading.Event, list[tuple[str, float]]]] = {}
         self.lock = threading.Lock()
         self.running = True
         self.queries = 0
@@ -186,7 +191,7 @@ class DoneWatcher:
 
     def wait(self, pk: str, timeout: float) -> tuple[str, float] | None:
         event: threading.Event = threading.Event()
-        slot: list = []
+        slot: list[tuple[str, float]] = []
         with self.lock:
             self.pending[pk] = (event, slot)
         event.wait(timeout)
@@ -249,7 +254,7 @@ def closed_loop(
         t.join()
     end = max((o[1] for o in outcomes), default=time.time())
     ok = [o for o in outcomes if o[2].latency_ms is not None and o[2].status in ("done", "rejected")]
-    lat = [o[2].latency_ms for o in ok]
+    lat = [o[2].latency_ms for o in ok if o[2].latency_ms is not None]
     statuses = Counter(o[2].status for o in outcomes)
     return {
         "concurrency": concurrency,
@@ -264,7 +269,7 @@ def closed_loop(
     }
 
 
-def product_submitter(base: str, session_key: str, watcher: DoneWatcher) -> Callable:
+def product_submitter(base: str, session_key: str, watcher: DoneWatcher) -> Submit:
     csrf = "benchcsrftoken0123456789abcdefgh"  # 32 chars: a valid unmasked CSRF secret
 
     def submit(session: requests.Session, photo: bytes) -> Outcome:
@@ -293,7 +298,7 @@ def product_submitter(base: str, session_key: str, watcher: DoneWatcher) -> Call
     return submit
 
 
-def baseline_submitter(base: str) -> Callable:
+def baseline_submitter(base: str) -> Submit:
     def submit(session: requests.Session, photo: bytes) -> Outcome:
         t0 = time.time()
         try:
@@ -419,7 +424,7 @@ def run(
     durations = {1: 3.0, 8: 3.0} if quick else {1: 20.0, 8: 30.0}
     workdir = Path(tempfile.mkdtemp(prefix="jildi-bench-"))
     try:
-        out = {
+        out: dict[str, Any] = {
             "durations_s": {f"c{k}": v for k, v in durations.items()},
             "product": run_product(photos, cfg, durations, workdir),
         }

@@ -106,8 +106,8 @@ def model_step(photos: list[bytes], model_dir: Path, runs: int, seed_runs: int) 
 
 def seed_style_decode(data: bytes) -> np.ndarray:
     """Full-resolution decode, then torchvision-style resize + normalise (no draft)."""
-    with Image.open(io.BytesIO(data)) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
+    with Image.open(io.BytesIO(data)) as opened:
+        image = ImageOps.exif_transpose(opened).convert("RGB")
         small = image.resize((160, 120), Image.Resampling.BILINEAR)
     array = np.asarray(small, dtype=np.float32) / 255.0
     return array.transpose(2, 0, 1)

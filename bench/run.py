@@ -157,7 +157,8 @@ def tuning_variants(cfg: e2e.Config) -> list[e2e.Config]:
 
 
 def table(rows: list[tuple[str, str, str, bool | None]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    texts = [r[:3] for r in rows]
+    widths = [max(len(t[i]) for t in texts) for i in range(3)]
     lines = [f"{'measure':<{widths[0]}}  {'target':<{widths[1]}}  {'measured':<{widths[2]}}  met"]
     lines.append("-" * len(lines[0]))
     for what, target, measured, met in rows:

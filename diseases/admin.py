@@ -6,20 +6,26 @@ own language, so mixed-direction editing stays readable in either interface lang
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.contrib.admin.options import BaseModelAdmin
 from django.db import models
 from django.forms import Field
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from diseases.models import Disease, DiseaseImage, DiseaseReference
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldOpts
 
-def _set_direction(db_field: models.Field, formfield: Field | None) -> Field | None:
+
+def _set_direction(db_field: models.Field[Any, Any], formfield: Field | None) -> Field | None:
     if formfield is None:
         return None
     if db_field.name.endswith("_ar"):
@@ -31,22 +37,22 @@ def _set_direction(db_field: models.Field, formfield: Field | None) -> Field | N
     return formfield
 
 
-class DirectionMixin:
+class DirectionMixin(BaseModelAdmin[Any]):
     def formfield_for_dbfield(
-        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> Field | None:
         if isinstance(db_field, models.URLField):
             kwargs.setdefault("assume_scheme", "https")  # Django 6 default; silences warning
         return _set_direction(db_field, super().formfield_for_dbfield(db_field, request, **kwargs))
 
 
-class DiseaseReferenceInline(DirectionMixin, admin.TabularInline):
+class DiseaseReferenceInline(DirectionMixin, admin.TabularInline[DiseaseReference, Disease]):
     model = DiseaseReference
     fields = ("title", "url", "order")
     extra = 1
 
 
-class DiseaseImageInline(DirectionMixin, admin.StackedInline):
+class DiseaseImageInline(DirectionMixin, admin.StackedInline[DiseaseImage, Disease]):
     model = DiseaseImage
     fields = ("image", "preview", "alt_en", "alt_ar", "source", "licence", "order")
     readonly_fields = ("preview",)
@@ -62,12 +68,12 @@ class DiseaseImageInline(DirectionMixin, admin.StackedInline):
         )
 
 
-def _section(title: str, base: str) -> tuple[str, dict[str, Any]]:
+def _section(title: StrOrPromise, base: str) -> tuple[StrOrPromise, _FieldOpts]:
     return (title, {"fields": (f"{base}_en", f"{base}_ar"), "classes": ("wide",)})
 
 
 @admin.register(Disease)
-class DiseaseAdmin(DirectionMixin, admin.ModelAdmin):
+class DiseaseAdmin(DirectionMixin, admin.ModelAdmin[Disease]):
     list_display = ("name_en", "name_ar", "category", "urgency", "published", "updated_at")
     list_display_links = ("name_en", "name_ar")
     list_filter = ("published", "category", "urgency", "is_model_class")
@@ -108,13 +114,17 @@ class DiseaseAdmin(DirectionMixin, admin.ModelAdmin):
         _section(_("Prevention"), "prevention"),
     )
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Disease | None = None) -> tuple:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Disease | None = None
+    ) -> list[str] | tuple[str, ...]:
         # The code is the public URL and the link target of diagnosis results: keep it stable.
         if obj is not None:
             return (*self.readonly_fields, "code")
         return self.readonly_fields
 
-    def get_prepopulated_fields(self, request: HttpRequest, obj: Disease | None = None) -> dict:
+    def get_prepopulated_fields(
+        self, request: HttpRequest, obj: Disease | None = None
+    ) -> dict[str, Sequence[str]]:
         if obj is not None:
             return {}
         return super().get_prepopulated_fields(request, obj)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from diseases.models import Category
+from diseases.models import Category, Disease, DiseaseQuerySet
 from diseases.selectors import disease_get_for_viewer, disease_list_public
 from diseases.serializers import DiseaseDetailSerializer, DiseaseFilterSerializer, DiseaseListSerializer
 from portal.api.errors import error_responses
@@ -39,13 +37,13 @@ LIST_ITEM_AR = {
 }
 
 
-class DiseaseListView(GenericApiView):
+class DiseaseListView(GenericApiView[Disease]):
     """The disease library (public)."""
 
     permission_classes = [AllowAny]
     serializer_class = DiseaseListSerializer
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> DiseaseQuerySet:
         filters = DiseaseFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         diseases = disease_list_public(query=filters.validated_data.get("q", "").strip())
@@ -68,7 +66,8 @@ class DiseaseListView(GenericApiView):
             OpenApiExample("English", value=LIST_ITEM, response_only=True),
             OpenApiExample("Arabic (?lang=ar)", value=LIST_ITEM_AR, response_only=True),
         ],
-        auth=[{}, {"tokenAuth": []}, {"cookieAuth": []}],
+        # Security requirement objects, as the OpenAPI spec has them (drf-spectacular types them as str).
+        auth=[{}, {"tokenAuth": []}, {"cookieAuth": []}],  # type: ignore[list-item]
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -109,7 +108,8 @@ class DiseaseDetailView(ApiView):
                 response_only=True,
             )
         ],
-        auth=[{}, {"tokenAuth": []}, {"cookieAuth": []}],
+        # Security requirement objects, as the OpenAPI spec has them (drf-spectacular types them as str).
+        auth=[{}, {"tokenAuth": []}, {"cookieAuth": []}],  # type: ignore[list-item]
     )
     def get(self, request: Request, code: str) -> Response:
         disease = disease_get_for_viewer(slug=code, user=request.user)

@@ -12,6 +12,8 @@ returns the value for the active language with a fallback to English.
 
 from __future__ import annotations
 
+from typing import overload
+
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -52,6 +54,10 @@ class LocalizedField:
     def __init__(self, base: str) -> None:
         self.base = base
 
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> LocalizedField: ...
+    @overload
+    def __get__(self, obj: object, objtype: type | None = None) -> str: ...
     def __get__(self, obj: object, objtype: type | None = None) -> str | LocalizedField:
         if obj is None:
             return self
@@ -74,7 +80,7 @@ class Urgency(models.TextChoices):
     SELFCARE = "selfcare", _("Usually manageable with self-care")
 
 
-class DiseaseQuerySet(models.QuerySet):
+class DiseaseQuerySet(models.QuerySet["Disease"]):
     def published(self) -> DiseaseQuerySet:
         return self.filter(published=True)
 

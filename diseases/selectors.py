@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.http import Http404
 
-from accounts.roles import can_curate_diseases
+from accounts.roles import AnyUser, can_curate_diseases
 from diseases.models import Category, Disease, DiseaseImage, DiseaseQuerySet
 
 
-def disease_can_preview(user: object) -> bool:
+def disease_can_preview(user: AnyUser) -> bool:
     """Admins and content editors (accounts.roles) may see unpublished pages."""
     return can_curate_diseases(user)
 
@@ -32,7 +32,7 @@ def disease_list_public(*, query: str = "") -> DiseaseQuerySet:
     return Disease.objects.published().search(query)
 
 
-def disease_get_for_viewer(*, slug: str, user: object) -> Disease:
+def disease_get_for_viewer(*, slug: str, user: AnyUser) -> Disease:
     """The page with this slug if ``user`` may see it, else Http404."""
     diseases = Disease.objects.prefetch_related(
         "references", Prefetch("images", queryset=DiseaseImage.objects.order_by("order", "id"))
@@ -45,7 +45,7 @@ def disease_get_for_viewer(*, slug: str, user: object) -> Disease:
         raise Http404("No such disease page") from exc
 
 
-def disease_image_get_public(*, slug: str, pk: int, user: object) -> DiseaseImage:
+def disease_image_get_public(*, slug: str, pk: int, user: AnyUser) -> DiseaseImage:
     """A curated image of a page the viewer may see (published, or staff preview), else 404."""
     images = DiseaseImage.objects.select_related("disease").filter(disease__code=slug)
     if not disease_can_preview(user):

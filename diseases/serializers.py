@@ -15,12 +15,12 @@ from diseases.models import SECTION_FIELDS, Category, Disease, DiseaseImage, Dis
 SECTION_HELP = _("Markdown text in the response language (falls back to English).")
 
 
-class DiseaseFilterSerializer(serializers.Serializer):
+class DiseaseFilterSerializer(serializers.Serializer[dict[str, Any]]):
     q = serializers.CharField(max_length=100, required=False, allow_blank=True)
     category = serializers.ChoiceField(choices=Category.choices, required=False, allow_blank=True)
 
 
-class DiseaseListSerializer(serializers.ModelSerializer):
+class DiseaseListSerializer(serializers.ModelSerializer[Disease]):
     name = serializers.SerializerMethodField()
     summary = serializers.SerializerMethodField()
     category_display = serializers.CharField(source="get_category_display", read_only=True)
@@ -68,14 +68,14 @@ class DiseaseListSerializer(serializers.ModelSerializer):
         return disease.get_absolute_url()
 
 
-class DiseaseReferenceSerializer(serializers.ModelSerializer):
+class DiseaseReferenceSerializer(serializers.ModelSerializer[DiseaseReference]):
     class Meta:
         model = DiseaseReference
         fields = ["title", "url"]
         read_only_fields = fields
 
 
-class DiseaseImageSerializer(serializers.ModelSerializer):
+class DiseaseImageSerializer(serializers.ModelSerializer[DiseaseImage]):
     url = serializers.SerializerMethodField()
     alt = serializers.SerializerMethodField()
 

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.models import User
 from accounts.roles import CONTENT_EDITOR_GROUP, roles_cache_clear
 from diseases.models import SECTION_FIELDS, Disease, DiseaseReference
 
@@ -122,7 +123,7 @@ def disease_seed_load(*, entries: Iterable[Mapping[str, Any]], force: bool = Fal
     result = SeedResult()
     known = {"code", "references", *SEED_FIELDS}
     unknown: set[str] = set()
-    codes: set[str] = set()
+    codes: set[str | None] = set()
     with transaction.atomic():
         for entry in entries:
             if not isinstance(entry, Mapping):
@@ -161,7 +162,7 @@ def disease_seed_load_file(*, path: Path = SEED_PATH, force: bool = False) -> Se
     return result
 
 
-def content_editor_grant(*, user: Any) -> None:
+def content_editor_grant(*, user: User) -> None:
     """Make ``user`` a content editor: staff (to reach the admin) + the editor group.
 
     Staff status is only the key to the Django admin: it makes nobody an admin or a

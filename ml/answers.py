@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,11 +60,11 @@ class Answers:
         if self.age is not None and not 0 <= self.age <= 120:
             raise ValueError("age must be 0-120")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> Answers:
+    def from_dict(cls, data: dict[str, Any] | None) -> Answers:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in (data or {}).items() if k in names})
 
@@ -117,7 +118,7 @@ def _number(text: str) -> float | None:
         return None
 
 
-def from_metadata_row(row: dict) -> Answers:
+def from_metadata_row(row: dict[str, Any]) -> Answers:
     """One row of HAM10000's or PAD-UFES-20's metadata.csv -> Answers (missing/UNK = unknown)."""
     age = _number(row.get("age", ""))
     age = int(age) if age is not None and 0 <= age <= 120 else None
@@ -130,8 +131,22 @@ def from_metadata_row(row: dict) -> Answers:
     site = PAD_REGIONS.get((row.get("region") or "").strip().upper())
     fitz = _number(row.get("fitspatrick", ""))
     fitz = int(fitz) if fitz is not None and 1 <= fitz <= 6 else None
-    history = {name: _bool(row.get(col, "")) for name, col in PAD_HISTORY.items()}
-    return Answers(age=age, sex=sex, body_site=site, fitzpatrick=fitz, **history)
+
+    def history(name: str) -> bool | None:
+        return _bool(row.get(PAD_HISTORY[name], ""))
+
+    return Answers(
+        age=age,
+        sex=sex,
+        body_site=site,
+        fitzpatrick=fitz,
+        itches=history("itches"),
+        grew=history("grew"),
+        hurts=history("hurts"),
+        changed=history("changed"),
+        bleeds=history("bleeds"),
+        raised=history("raised"),
+    )
 
 
 def read_metadata(path: str | Path) -> dict[str, Answers]:

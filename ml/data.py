@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -32,7 +33,10 @@ class InMemoryImages:
     """
 
     def __init__(
-        self, roots: str | Path | list[Path], transform: Callable, max_side: int | None = None
+        self,
+        roots: str | Path | list[Path],
+        transform: Callable[[Image.Image], Any],
+        max_side: int | None = None,
     ) -> None:
         import torch
 
@@ -46,8 +50,8 @@ class InMemoryImages:
             domains += [domain] * len(items)
         self.images = []
         for path, _ in self.items:
-            with Image.open(path) as image:
-                image = image.convert("RGB")
+            with Image.open(path) as opened:
+                image = opened.convert("RGB")
                 if max_side and max(image.size) > max_side:
                     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
                 image.load()
@@ -59,5 +63,5 @@ class InMemoryImages:
     def __len__(self) -> int:
         return len(self.items)
 
-    def __getitem__(self, index: int):
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
         return self.transform(self.images[index]), self.targets[index]

@@ -16,6 +16,7 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -55,7 +56,7 @@ def pointing_hit(cam: np.ndarray, mask: np.ndarray, tolerance: int = POINTING_TO
     return bool(len(ys)) and bool(((ys - y) ** 2 + (xs - x) ** 2).min() <= tolerance**2)
 
 
-def urgent_metrics(labels: list[str | None], tiers: list[str]) -> dict:
+def urgent_metrics(labels: list[str | None], tiers: list[str]) -> dict[str, Any]:
     """Share of malignant (mel, bcc, akiec) images shown as urgent, and of the others not urgent.
 
     A rejected photo shows no tier: it counts as not urgent (a miss for a malignant lesion)."""
@@ -74,7 +75,7 @@ def evaluate(
     data: Path,
     masks: Path | None = None,
     answers: dict[str, Answers] | None = None,
-) -> tuple[list[dict], dict]:
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     items = list_images(data)
     answers = answers or {}
     rows, probs, labels, hits, strict_hits, tiers = [], [], [], [], [], []
@@ -104,7 +105,7 @@ def evaluate(
                 "domain": result.domain,
             }
         )
-    metrics: dict = {
+    metrics: dict[str, Any] = {
         "n_images": len(rows),
         "ood_flagged_fraction": float(np.mean([r["ood_flag"] for r in rows])) if rows else 0.0,
         "model_version": predictor.version,
@@ -124,7 +125,7 @@ def evaluate(
     return rows, metrics
 
 
-def main(argv: list[str] | None = None) -> dict:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="Evaluate the skin-lesion model on a folder.")
     parser.add_argument("--data", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path)

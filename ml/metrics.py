@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 
@@ -13,7 +14,8 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     z = logits / temperature
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    probs: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return probs
 
 
 def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int = 15) -> float:
@@ -50,7 +52,7 @@ def binary_auc(scores: np.ndarray, positives: np.ndarray) -> float:
 
 def classification_metrics(
     labels: np.ndarray, scores: np.ndarray, predictions: np.ndarray | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Metrics over the classes present in ``labels``. ``scores`` are logits or probabilities."""
     labels = np.asarray(labels)
     probs = scores if np.allclose(scores.sum(axis=1), 1.0, atol=1e-3) else softmax(scores)

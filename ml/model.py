@@ -28,7 +28,7 @@ def load_imagenet_backbone(model: nn.Module, path: str | Path) -> None:
         raise ValueError(f"ImageNet weights do not fit MobileNetV2: {missing=} {unexpected=}")
 
 
-class FeaturesAndLogits(nn.Module):
+class FeaturesAndLogits(nn.Module):  # type: ignore[misc]  # torch: not analysed (pyproject)
     """Export wrapper: returns (logits, last-block feature maps) for closed-form Grad-CAM."""
 
     def __init__(self, model: nn.Module) -> None:

@@ -53,7 +53,8 @@ class MahalanobisOOD:
         in_span = (proj**2 / self.eigenvalues).sum(axis=-1)
         residual = (diffs**2).sum(axis=-1) - (proj**2).sum(axis=-1)
         d2 = in_span + np.maximum(residual, 0.0) / self.noise
-        return (d2.min(axis=1) / feats.shape[1]).astype(np.float64)
+        scores: np.ndarray = (d2.min(axis=1) / feats.shape[1]).astype(np.float64)
+        return scores
 
     def save(self, path: str | Path) -> None:
         np.savez(

@@ -13,6 +13,7 @@ import argparse
 import importlib.util
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -69,13 +70,13 @@ def synthetic_images(seed: int = 0) -> dict[str, Image.Image]:
     return images
 
 
-def main(argv: list[str] | None = None) -> dict:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     predictor = get_predictor(args.model)
-    report: dict = {"threshold": predictor.ood.threshold, "groups": {}}
+    report: dict[str, Any] = {"threshold": predictor.ood.threshold, "groups": {}}
     groups = {
         "package_photos": {p.name: Image.open(p).convert("RGB") for p in package_photos()},
         "synthetic": synthetic_images(),

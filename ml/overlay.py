@@ -30,7 +30,8 @@ def _colour_lut() -> np.ndarray:
     x = np.linspace(0, len(_ANCHORS) - 1, 256)
     lo = np.floor(x).astype(int).clip(0, len(_ANCHORS) - 2)
     t = (x - lo)[:, None]
-    return ((1 - t) * _ANCHORS[lo] + t * _ANCHORS[lo + 1]).astype(np.uint8)
+    lut: np.ndarray = ((1 - t) * _ANCHORS[lo] + t * _ANCHORS[lo + 1]).astype(np.uint8)
+    return lut
 
 
 LUT = _colour_lut()

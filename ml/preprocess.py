@@ -7,6 +7,7 @@ the transform it was trained with cannot drift apart. Only numpy and Pillow are 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -29,15 +30,15 @@ class Preprocessing:
     width: int = 160
     height: int = 120
     resize: str = "bilinear-full-frame"
-    mean: tuple[float, float, float] = IMAGENET_MEAN
-    std: tuple[float, float, float] = IMAGENET_STD
+    mean: tuple[float, ...] = IMAGENET_MEAN  # per channel (R, G, B)
+    std: tuple[float, ...] = IMAGENET_STD
 
     def __post_init__(self) -> None:
         if self.resize not in RESIZE_MODES:
             raise ValueError(f"unknown resize mode {self.resize!r}; expected one of {RESIZE_MODES}")
 
     @classmethod
-    def from_dict(cls, data: dict) -> Preprocessing:
+    def from_dict(cls, data: dict[str, Any]) -> Preprocessing:
         return cls(
             width=int(data["width"]),
             height=int(data["height"]),
@@ -46,7 +47,7 @@ class Preprocessing:
             std=tuple(float(v) for v in data["std"]),
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def crop_box(self, size: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -77,7 +78,7 @@ class Preprocessing:
 
     def normalize(self, image: Image.Image) -> np.ndarray:
         """RGB image already at model size -> float32 CHW array, normalised."""
-        array = np.asarray(image, dtype=np.float32) * (1.0 / 255.0)
+        array: np.ndarray = np.asarray(image, dtype=np.float32) * (1.0 / 255.0)
         array = (array - np.asarray(self.mean, dtype=np.float32)) / np.asarray(self.std, dtype=np.float32)
         return np.ascontiguousarray(array.transpose(2, 0, 1))
 

@@ -19,10 +19,13 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
+from PIL import Image
 from torch import nn
 from torchvision.transforms import v2 as T
 
@@ -66,7 +69,7 @@ def train_transform(pre: Preprocessing) -> T.Compose:
     )
 
 
-def eval_transform(pre: Preprocessing):
+def eval_transform(pre: Preprocessing) -> Callable[[Image.Image], torch.Tensor]:
     return lambda image: torch.from_numpy(pre(image))
 
 
@@ -77,7 +80,7 @@ def balanced_sampler(
     seed: int,
     domains: torch.Tensor | None = None,
     domain_shares: tuple[float, ...] = (1.0,),
-):
+) -> torch.utils.data.WeightedRandomSampler:
     """Domain d gets ``domain_shares[d]`` of the samples; within it, class c is drawn with
     probability proportional to count**power (0 = fully balanced)."""
     domains = torch.zeros_like(targets) if domains is None else domains
@@ -93,8 +96,10 @@ def balanced_sampler(
     )
 
 
-@torch.no_grad()
-def predict_logits(model: nn.Module, loader) -> tuple[np.ndarray, np.ndarray]:
+@torch.no_grad()  # type: ignore[untyped-decorator]  # torch: not analysed (pyproject)
+def predict_logits(
+    model: nn.Module, loader: Iterable[tuple[torch.Tensor, torch.Tensor]]
+) -> tuple[np.ndarray, np.ndarray]:
     model.eval()
     logits, labels = [], []
     for x, y in loader:
@@ -103,7 +108,7 @@ def predict_logits(model: nn.Module, loader) -> tuple[np.ndarray, np.ndarray]:
     return torch.cat(logits).numpy(), torch.cat(labels).numpy()
 
 
-def main(argv: list[str] | None = None) -> dict:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, type=Path, help="dermatoscope ImageFolder (train/, val/)")
     parser.add_argument("--phone-data", type=Path, help="phone-photo ImageFolder (train/, val/), optional")

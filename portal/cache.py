@@ -7,12 +7,14 @@ drop queued diagnoses too; here it deletes only this cache's own keys (its KEY_P
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.exceptions import ImproperlyConfigured
 
 
 class RedisCache(DjangoRedisCache):
-    def __init__(self, server: str, params: dict) -> None:
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         if not self.key_prefix:
             raise ImproperlyConfigured("The Redis cache needs a KEY_PREFIX so clear() can find its keys")

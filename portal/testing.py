@@ -48,4 +48,5 @@ def token_client(user: User | None) -> APIClient:
 
 
 def error_code(response: Any) -> str:
-    return response.json()["error"]["code"]
+    code: str = response.json()["error"]["code"]
+    return code

@@ -12,9 +12,10 @@ from typing import Any
 from django.urls import path
 from rest_framework import status
 from rest_framework.exceptions import NotFound
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
+from accounts.requests import AuthenticatedRequest
 from accounts.roles import IsReviewer
 from diagnosis.api import file_view
 from diagnosis.models import Diagnosis
@@ -53,11 +54,12 @@ API = CaseAccessLog.Channel.API
 PERMISSIONS = [IsVerifiedUser, IsReviewer]
 
 
-class QueueView(GenericApiView):
+class QueueView(GenericApiView[Diagnosis]):
     """The review queue."""
 
     permission_classes = PERMISSIONS
     serializer_class = CaseSerializer
+    request: AuthenticatedRequest
 
     def get_queryset(self) -> Any:
         filters = QueueFilterSerializer(data=self.request.query_params)
@@ -70,7 +72,7 @@ class QueueView(GenericApiView):
         )
 
     @schema.queue_get
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -81,7 +83,7 @@ class QueueCountsView(ApiView):
     permission_classes = PERMISSIONS
 
     @schema.queue_counts_get
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(review_queue_counts(user=request.user))
 
 
@@ -91,7 +93,7 @@ class CaseView(ApiView):
     permission_classes = PERMISSIONS
 
     @schema.case_get
-    def get(self, request: Request, pk: str) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: str) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
         access_log_record(
             user=request.user, diagnosis=diagnosis, action=CaseAccessLog.Action.VIEW, channel=API
@@ -114,13 +116,13 @@ class ClaimView(ApiView):
     permission_classes = PERMISSIONS
 
     @schema.claim_post
-    def post(self, request: Request, pk: str) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: str) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
         claim = case_claim(diagnosis=diagnosis, clinician=request.user, channel=API)
         return Response(claim_data(claim, request.user))
 
     @schema.claim_delete
-    def delete(self, request: Request, pk: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, pk: str) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
         case_release(diagnosis=diagnosis, user=request.user, channel=API)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -131,7 +133,7 @@ class FeedbackView(ApiView):
 
     permission_classes = PERMISSIONS
 
-    def _save(self, request: Request, pk: str, *, amend: bool) -> Response:
+    def _save(self, request: AuthenticatedRequest, pk: str, *, amend: bool) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
         existing = feedback_for_case(diagnosis)
         if amend and existing is None:
@@ -148,7 +150,7 @@ class FeedbackView(ApiView):
         )
 
     @schema.feedback_get
-    def get(self, request: Request, pk: str) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: str) -> Response:
         diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
         feedback = feedback_for_case(diagnosis)
         if feedback is None:
@@ -163,29 +165,35 @@ class FeedbackView(ApiView):
         return Response(clinician_feedback_data(feedback))
 
     @schema.feedback_post
-    def post(self, request: Request, pk: str) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._save(request, pk, amend=False)
 
     @schema.feedback_put
-    def put(self, request: Request, pk: str) -> Response:
+    def put(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._save(request, pk, amend=True)
 
 
-def _audit_download(user: Any, diagnosis: Diagnosis, field: str) -> None:
+def _audit_download(user: User, diagnosis: Diagnosis, field: str) -> None:
     access_log_record(
         user=user, diagnosis=diagnosis, action=CaseAccessLog.Action.DOWNLOAD, channel=API, detail=field
     )
 
 
-_CASE_FILES = {
-    "getter": diagnosis_get_for_reviewer,
-    "prefix": "clinician_case",
-    "tag": "clinician",
-    "audit": _audit_download,
-}
-CaseImageView = file_view("image", "image/jpeg", "The case photo", **_CASE_FILES)
-CaseThumbnailView = file_view("thumbnail", "image/jpeg", "The case thumbnail", **_CASE_FILES)
-CaseHeatmapView = file_view("heatmap", "image/png", "The case heat map", **_CASE_FILES)
+def _case_file_view(field: str, media_type: str, summary: str) -> type[ApiView]:
+    return file_view(
+        field,
+        media_type,
+        summary,
+        getter=diagnosis_get_for_reviewer,
+        prefix="clinician_case",
+        tag="clinician",
+        audit=_audit_download,
+    )
+
+
+CaseImageView = _case_file_view("image", "image/jpeg", "The case photo")
+CaseThumbnailView = _case_file_view("thumbnail", "image/jpeg", "The case thumbnail")
+CaseHeatmapView = _case_file_view("heatmap", "image/png", "The case heat map")
 for _view in (CaseImageView, CaseThumbnailView, CaseHeatmapView):
     _view.permission_classes = PERMISSIONS
 

@@ -4,15 +4,18 @@ what, when, how) and every review action, one row per case."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from uuid import UUID
 
+from accounts.models import User
+from accounts.roles import AnyUser
+from diagnosis.models import Diagnosis
 from review.models import CaseAccessLog
 
 
 def access_log_record(
     *,
-    user: Any,
-    diagnosis: Any,
+    user: User,
+    diagnosis: Diagnosis,
     action: str = CaseAccessLog.Action.VIEW,
     channel: str = "",
     detail: str = "",
@@ -25,8 +28,8 @@ def access_log_record(
 
 def access_log_record_many(
     *,
-    user: Any,
-    diagnosis_ids: Iterable[Any],
+    user: AnyUser | None,
+    diagnosis_ids: Iterable[UUID],
     action: str,
     channel: str,
     detail: str = "",
@@ -35,7 +38,7 @@ def access_log_record_many(
     """Audit one read of several cases (a list page, an export): one row per case, so
     "who saw case X" has one answer. ``who`` names an actor without an account
     (the command line); otherwise the user's email is kept beside the user."""
-    account = user if getattr(user, "pk", None) is not None else None
+    account = user if isinstance(user, User) and user.pk is not None else None
     email = who or getattr(account, "email", "") or ""
     rows = [
         CaseAccessLog(

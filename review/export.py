@@ -9,6 +9,7 @@ import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from uuid import UUID
 
 from diagnosis.answers import EXPORT_COLUMNS, export_cells
 from review.audit import access_log_record_many
@@ -42,7 +43,7 @@ def reviewed_export_imagefolder(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     result = ExportResult()
-    exported: list[object] = []
+    exported: list[UUID] = []
     try:
         _export(out_dir, result, exported, model_classes_only, include_cannot_tell)
     finally:
@@ -61,7 +62,7 @@ def reviewed_export_imagefolder(
 def _export(
     out_dir: Path,
     result: ExportResult,
-    exported: list[object],
+    exported: list[UUID],
     model_classes_only: bool,
     include_cannot_tell: bool,
 ) -> None:

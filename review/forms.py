@@ -85,11 +85,18 @@ class FeedbackForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["diagnosis_code"].choices = [("", _("— Choose —")), *disease_choices()]
+        diagnosis_code = self.fields["diagnosis_code"]
+        assert isinstance(diagnosis_code, forms.ChoiceField)
+        diagnosis_code.choices = [("", _("— Choose —")), *disease_choices()]
+
+
+class ClinicianChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name or obj.email
 
 
 class AssignForm(forms.Form):
-    clinician = forms.ModelChoiceField(
+    clinician = ClinicianChoiceField(
         label=_("Assign to"),
         queryset=User.objects.none(),
         widget=forms.Select(attrs=SELECT),
@@ -97,9 +104,10 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, diagnosis: Diagnosis, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = (
+        clinician = self.fields["clinician"]
+        assert isinstance(clinician, forms.ModelChoiceField)
+        clinician.queryset = (
             User.objects.filter(is_clinician=True, is_active=True)
             .exclude(pk=diagnosis.owner_id)
             .order_by("full_name", "email")
         )
-        self.fields["clinician"].label_from_instance = lambda u: u.full_name or u.email

@@ -7,20 +7,22 @@ Access itself is decided in ``diagnosis.selectors`` (``diagnosis_reviewable_for_
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from diagnosis.answers import EXPORT_COLUMNS, export_cells
 from diagnosis.feedback import OTHER_CODE, Verdict
 from diagnosis.models import CLASS_NAMES, Diagnosis, DiagnosisQuerySet, class_name
 from diagnosis.selectors import diagnosis_reviewable_for_user
 from diseases.models import Disease
-from review.models import CaseClaim, Feedback
+from review.models import CaseClaim, Feedback, FeedbackVersion
 
 CLASS_CODES = tuple(CLASS_NAMES)  # the model's seven classes, in model order
 
@@ -35,7 +37,7 @@ class QueueState:
     ALL = (PENDING, OPEN, MINE, TAKEN, REVIEWED)
 
 
-def case_ref(diagnosis: Diagnosis | Any) -> str:
+def case_ref(diagnosis: Diagnosis | UUID | str) -> str:
     """Short case reference shown to clinicians instead of any personal data."""
     pk = diagnosis.pk if hasattr(diagnosis, "pk") else diagnosis
     return "C-" + str(pk).replace("-", "")[:8].upper()
@@ -50,7 +52,7 @@ _TIER_RANK = Case(
 )
 
 
-def _state_q(state: str, user: Any, cutoff: datetime) -> Q:
+def _state_q(state: str, user: User, cutoff: datetime) -> Q:
     waiting = Q(clinician_feedback__isnull=True)
     active = Q(claim__isnull=False, claim__claimed_at__gte=cutoff)
     if state == QueueState.REVIEWED:
@@ -65,7 +67,7 @@ def _state_q(state: str, user: Any, cutoff: datetime) -> Q:
 
 
 def review_queue(
-    *, user: Any, state: str = QueueState.PENDING, risk: str = "", body_site: str = ""
+    *, user: User, state: str = QueueState.PENDING, risk: str = "", body_site: str = ""
 ) -> DiagnosisQuerySet:
     """Cases for the queue page: urgent first, then oldest first (reviewed: newest feedback first)."""
     state = state if state in QueueState.ALL else QueueState.PENDING
@@ -82,7 +84,7 @@ def review_queue(
     return qs.annotate(tier_rank=_TIER_RANK).order_by("tier_rank", "created_at")
 
 
-def review_queue_counts(*, user: Any) -> dict[str, int]:
+def review_queue_counts(*, user: User) -> dict[str, int]:
     """How many cases each queue tab holds, and the waiting cases by risk tier."""
     cutoff = CaseClaim.cutoff()
     base = diagnosis_reviewable_for_user(user=user)
@@ -113,7 +115,7 @@ def feedback_for_case(diagnosis: Diagnosis) -> Feedback | None:
     return Feedback.objects.select_related("author").filter(diagnosis=diagnosis).first()
 
 
-def feedback_versions(feedback: Feedback | None) -> list[Any]:
+def feedback_versions(feedback: Feedback | None) -> list[FeedbackVersion]:
     if feedback is None:
         return []
     return list(feedback.versions.select_related("author").order_by("-number"))
@@ -185,7 +187,7 @@ class Agreement:
         return out
 
 
-def reviewed_feedback() -> Any:
+def reviewed_feedback() -> QuerySet[Feedback]:
     """Feedback on analysed cases (those with an AI prediction to compare)."""
     return (
         Feedback.objects.filter(diagnosis__status=Diagnosis.Status.DONE)
@@ -220,7 +222,7 @@ def agreement_stats() -> Agreement:
     return stats
 
 
-def agreement_csv_rows(*, feedback: Iterable[Feedback] | None = None) -> Any:
+def agreement_csv_rows(*, feedback: Iterable[Feedback] | None = None) -> Iterator[list[Any]]:
     """Header then one row per reviewed case: ids, AI probabilities, clinician label, model version.
     ``feedback`` defaults to ``reviewed_feedback()``."""
     yield [

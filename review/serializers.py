@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import User
 from diagnosis.feedback import disease_label
 from diagnosis.models import BodySite, Diagnosis
 from diagnosis.serializers import AnswersField, Top3Field
@@ -18,11 +19,11 @@ from review.models import CaseClaim, Feedback, Urgency, Verdict
 from review.selectors import QueueState, active_claim, case_ref
 
 
-def _person(user: Any) -> str:
+def _person(user: User | None) -> str:
     return (user.full_name or user.email) if user is not None else ""
 
 
-class QueueFilterSerializer(serializers.Serializer):
+class QueueFilterSerializer(serializers.Serializer[dict[str, Any]]):
     state = serializers.ChoiceField(choices=QueueState.ALL, required=False, allow_blank=True)
     risk = serializers.ChoiceField(
         choices=[*Diagnosis.Risk.values, Diagnosis.Status.REJECTED], required=False, allow_blank=True
@@ -30,14 +31,14 @@ class QueueFilterSerializer(serializers.Serializer):
     body_site = serializers.ChoiceField(choices=BodySite.choices, required=False, allow_blank=True)
 
 
-class ClaimSerializer(serializers.Serializer):
+class ClaimSerializer(serializers.Serializer[dict[str, Any]]):
     clinician = serializers.CharField(help_text=_("Name of the clinician holding the case."))
     is_mine = serializers.BooleanField()
     claimed_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
 
 
-def claim_data(claim: Any, user: Any) -> dict[str, Any] | None:
+def claim_data(claim: CaseClaim | None, user: User) -> dict[str, Any] | None:
     if claim is None:
         return None
     return ClaimSerializer(
@@ -50,7 +51,7 @@ def claim_data(claim: Any, user: Any) -> dict[str, Any] | None:
     ).data
 
 
-class CaseLinksSerializer(serializers.Serializer):
+class CaseLinksSerializer(serializers.Serializer[dict[str, Any]]):
     self = serializers.CharField()
     image = serializers.CharField()
     thumbnail = serializers.CharField()
@@ -59,7 +60,7 @@ class CaseLinksSerializer(serializers.Serializer):
     feedback = serializers.CharField()
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(serializers.ModelSerializer[Diagnosis]):
     """A case as a clinician sees it in the queue."""
 
     case_ref = serializers.SerializerMethodField()
@@ -126,7 +127,7 @@ class CaseSerializer(serializers.ModelSerializer):
         }
 
 
-class FeedbackVersionSerializer(serializers.Serializer):
+class FeedbackVersionSerializer(serializers.Serializer[dict[str, Any]]):
     number = serializers.IntegerField()
     author = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -138,7 +139,7 @@ class FeedbackVersionSerializer(serializers.Serializer):
     private_note = serializers.CharField()
 
 
-class ClinicianFeedbackSerializer(serializers.Serializer):
+class ClinicianFeedbackSerializer(serializers.Serializer[dict[str, Any]]):
     """The full feedback, private note and every version included (clinicians/admins only)."""
 
     verdict = serializers.ChoiceField(choices=Verdict.choices)
@@ -194,7 +195,7 @@ def clinician_feedback_data(feedback: Feedback | None) -> dict[str, Any] | None:
     ).data
 
 
-class EarlierDiagnosisSerializer(serializers.Serializer):
+class EarlierDiagnosisSerializer(serializers.Serializer[Diagnosis]):
     id = serializers.UUIDField()
     created_at = serializers.DateTimeField()
     body_site = serializers.CharField()
@@ -236,10 +237,11 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(EarlierDiagnosisSerializer(many=True))
     def get_earlier(self, diagnosis: Diagnosis) -> list[dict[str, Any]]:
-        return EarlierDiagnosisSerializer(self.context.get("earlier", []), many=True).data
+        # drf-stubs type .data as one object's; with many=True it is a list (ReturnList).
+        return EarlierDiagnosisSerializer(self.context.get("earlier", []), many=True).data  # type: ignore[return-value]
 
 
-class FeedbackInputSerializer(serializers.Serializer):
+class FeedbackInputSerializer(serializers.Serializer[dict[str, Any]]):
     """Create or amend feedback. Validated by the site's feedback form (same rules, same messages)."""
 
     verdict = serializers.ChoiceField(choices=Verdict.choices)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,7 +36,7 @@ def _active_claim(diagnosis: Diagnosis) -> CaseClaim | None:
     return CaseClaim.objects.active().select_related("clinician").filter(diagnosis=diagnosis).first()
 
 
-def case_claim(*, diagnosis: Diagnosis, clinician: Any, channel: str = "") -> CaseClaim:
+def case_claim(*, diagnosis: Diagnosis, clinician: User, channel: str = "") -> CaseClaim:
     """Claim a case for ``clinician``. Renewing your own claim restarts its clock;
     an expired claim by someone else is taken over."""
     if not can_review(clinician):
@@ -59,7 +58,7 @@ def case_claim(*, diagnosis: Diagnosis, clinician: Any, channel: str = "") -> Ca
     return claim
 
 
-def case_release(*, diagnosis: Diagnosis, user: Any, channel: str = "") -> None:
+def case_release(*, diagnosis: Diagnosis, user: User, channel: str = "") -> None:
     """Give a claimed case back to the queue (the holder, or an admin)."""
     with transaction.atomic():
         claim = CaseClaim.objects.select_for_update().filter(diagnosis=diagnosis).first()
@@ -73,7 +72,7 @@ def case_release(*, diagnosis: Diagnosis, user: Any, channel: str = "") -> None:
         )
 
 
-def case_assign(*, diagnosis: Diagnosis, clinician: Any, assigned_by: Any, channel: str = "") -> CaseClaim:
+def case_assign(*, diagnosis: Diagnosis, clinician: User, assigned_by: User, channel: str = "") -> CaseClaim:
     """Admins (re)assign a case to a clinician, whoever holds it now."""
     if not is_admin(assigned_by):
         raise ReviewNotAllowed(_("Only an admin can reassign cases."))
@@ -97,7 +96,7 @@ def claims_release_expired() -> int:
     return deleted
 
 
-def feedback_can_edit(*, diagnosis: Diagnosis, user: Any, feedback: Feedback | None = None) -> bool:
+def feedback_can_edit(*, diagnosis: Diagnosis, user: User, feedback: Feedback | None = None) -> bool:
     """New feedback: no one else holds an active claim (admins may always write).
     Amendment: an author of an earlier version, or an admin."""
     if not can_review(user):

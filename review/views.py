@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import csv
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.requests import AuthenticatedHttpRequest
 from accounts.roles import clinician_required, is_admin
 from diagnosis.feedback import disease_label
 from diagnosis.models import Diagnosis
@@ -58,7 +60,7 @@ WEB = CaseAccessLog.Channel.WEB
 
 @clinician_required
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = QueueFilterForm(request.GET or None)
     state, risk, body_site = QueueState.PENDING, "", ""
     if filters.is_valid():
@@ -84,7 +86,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _case_context(request: HttpRequest, diagnosis: Diagnosis, form: FeedbackForm | None = None) -> dict:
+def _case_context(
+    request: AuthenticatedHttpRequest, diagnosis: Diagnosis, form: FeedbackForm | None = None
+) -> dict[str, Any]:
     feedback = feedback_for_case(diagnosis)
     if form is None:
         initial = {}
@@ -123,7 +127,7 @@ def _case_context(request: HttpRequest, diagnosis: Diagnosis, form: FeedbackForm
 
 @clinician_required
 @require_GET
-def case(request: HttpRequest, pk: Any) -> HttpResponse:
+def case(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
     access_log_record(user=request.user, diagnosis=diagnosis, action=CaseAccessLog.Action.VIEW, channel=WEB)
     response = render(request, "review/case.html", _case_context(request, diagnosis))
@@ -133,7 +137,7 @@ def case(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @clinician_required
 @require_POST
-def claim(request: HttpRequest, pk: Any) -> HttpResponse:
+def claim(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
     try:
         case_claim(diagnosis=diagnosis, clinician=request.user, channel=WEB)
@@ -146,7 +150,7 @@ def claim(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @clinician_required
 @require_POST
-def release(request: HttpRequest, pk: Any) -> HttpResponse:
+def release(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
     try:
         case_release(diagnosis=diagnosis, user=request.user, channel=WEB)
@@ -159,7 +163,7 @@ def release(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @clinician_required
 @require_POST
-def assign(request: HttpRequest, pk: Any) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     if not is_admin(request.user):
         raise Http404
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
@@ -183,7 +187,7 @@ AMENDED = gettext_lazy("Your amendment was saved. The patient will be notified b
 
 @clinician_required
 @require_POST
-def feedback(request: HttpRequest, pk: Any) -> HttpResponse:
+def feedback(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
     form = FeedbackForm(request.POST)
     amend = feedback_for_case(diagnosis) is not None
@@ -202,7 +206,7 @@ def feedback(request: HttpRequest, pk: Any) -> HttpResponse:
     return render(request, "review/case.html", context, status=400)
 
 
-def _serve(request: HttpRequest, pk: Any, field: str) -> HttpResponse:
+def _serve(request: AuthenticatedHttpRequest, pk: UUID, field: str) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
     response = stored_file_response(getattr(diagnosis, field), cache_control="private, no-store")
     access_log_record(
@@ -217,25 +221,25 @@ def _serve(request: HttpRequest, pk: Any, field: str) -> HttpResponse:
 
 @clinician_required
 @require_GET
-def image(request: HttpRequest, pk: Any) -> HttpResponse:
+def image(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     return _serve(request, pk, "image")
 
 
 @clinician_required
 @require_GET
-def thumbnail(request: HttpRequest, pk: Any) -> HttpResponse:
+def thumbnail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     return _serve(request, pk, "thumbnail")
 
 
 @clinician_required
 @require_GET
-def heatmap(request: HttpRequest, pk: Any) -> HttpResponse:
+def heatmap(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     return _serve(request, pk, "heatmap")
 
 
 @clinician_required
 @require_GET
-def agreement(request: HttpRequest) -> HttpResponse:
+def agreement(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "review/agreement.html", {"stats": agreement_stats()})
 
 
@@ -253,7 +257,7 @@ def _csv_safe(value: Any) -> Any:
 
 @clinician_required
 @require_GET
-def agreement_csv(request: HttpRequest) -> HttpResponse:
+def agreement_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     # One query, so the audit rows name exactly the cases the file contains.
     feedback = list(reviewed_feedback())
     access_log_record_many(

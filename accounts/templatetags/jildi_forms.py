@@ -19,7 +19,7 @@ def bs_widget(field: BoundField) -> str:
         css = "form-control"
     if field.errors:
         css += " is-invalid"
-    attrs = {"class": css}
+    attrs: dict[str, str | bool] = {"class": css}
     if field.help_text:
         attrs["aria-describedby"] = f"{field.auto_id}_help"
     if widget.attrs.get("autocomplete") == "one-time-code":

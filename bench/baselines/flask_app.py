@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from PIL import Image, ImageOps
 from pytorch_grad_cam import GradCAM
 from pytorch_grad_cam.utils.image import show_cam_on_image
@@ -65,7 +65,7 @@ def health() -> tuple[str, int]:
 
 
 @app.post("/predict")
-def predict():
+def predict() -> Response:
     upload = request.files["image"]
     data = upload.read()
     image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")

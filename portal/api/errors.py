@@ -115,16 +115,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 # --- OpenAPI description of the error shape -----------------------------------------
 
 
-class ErrorBodySerializer(serializers.Serializer):
+class ErrorBodySerializer(serializers.Serializer[dict[str, Any]]):
     code = serializers.CharField(help_text="Stable machine-readable code, e.g. `invalid`, `not_found`.")
     message = serializers.CharField(help_text="Human-readable message in the request's language.")
-    fields = serializers.DictField(
+    # A declared field named "fields": DRF's serializer metaclass moves it out of the class,
+    # so it never shadows Serializer.fields; the stubs cannot know that.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Per-field messages for validation errors; empty otherwise.",
     )
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
     error = ErrorBodySerializer()
 
 

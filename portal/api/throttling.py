@@ -23,7 +23,9 @@ class _SettingsRateThrottle(SimpleRateThrottle):
     # Throttles are instantiated per request, so reading the rate here (instead of
     # the class attribute DRF freezes at import) makes settings overrides apply.
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # drf-stubs type the rates as numbers; they are strings such as "20/hour".
+        rates: dict[str, str | None] = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
+        return rates.get(self.scope) if self.scope is not None else None
 
     def get_ident(self, request: Any) -> str:
         return client_ip(request) or ""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db.models import Model
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import generics
 from rest_framework.views import APIView
+
+_MT = TypeVar("_MT", bound=Model)
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -60,5 +63,5 @@ class ApiView(LanguageMixin, APIView):
     pass
 
 
-class GenericApiView(LanguageMixin, generics.GenericAPIView):
+class GenericApiView(LanguageMixin, generics.GenericAPIView[_MT]):
     pass

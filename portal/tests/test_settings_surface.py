@@ -19,12 +19,14 @@ def variables_read_in_settings() -> set[str]:
         if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)):
             continue
         func = node.func
-        called = (
-            func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        )
-        is_environ = (
-            isinstance(func, ast.Attribute) and "environ" in ast.unparse(func.value)
-        ) or called == "getenv"
+        if isinstance(func, ast.Name):
+            called = func.id
+        elif isinstance(func, ast.Attribute):
+            called = func.attr
+        else:
+            called = ""
+        in_environ = isinstance(func, ast.Attribute) and "environ" in ast.unparse(func.value)
+        is_environ = in_environ or called == "getenv"
         if called in READERS and (called.startswith("env") or is_environ):
             value = node.args[0].value
             if isinstance(value, str) and re.fullmatch(r"[A-Z][A-Z0-9_]+", value):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ml.constants import CLASS_CODES
-from ml.export import MEL_SENSITIVITY_TARGET, choose_mel_threshold
+from ml.heads import MEL_SENSITIVITY_TARGET, choose_mel_threshold
 from ml.metrics import softmax
 from ml.predictor import decide_batch
 
@@ -54,7 +54,7 @@ def test_melanoma_threshold_reaches_the_sensitivity_target():
 @pytest.mark.parametrize("seed", range(10))
 def test_urgent_threshold_keeps_the_malignant_sensitivity_target_after_rounding(seed):
     from ml.constants import MALIGNANT_CODES
-    from ml.export import MALIGNANT_SENSITIVITY_TARGET, choose_urgent_threshold
+    from ml.heads import MALIGNANT_SENSITIVITY_TARGET, choose_urgent_threshold
 
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, len(CLASS_CODES), 500)
@@ -66,7 +66,7 @@ def test_urgent_threshold_keeps_the_malignant_sensitivity_target_after_rounding(
 
 
 def _split(labels, domain, rng, centres, noise=3.0):
-    from ml.export import Split
+    from ml.heads import Split
 
     pooled = (centres[labels] + rng.normal(0, noise, (len(labels), centres.shape[1]))).astype(np.float32)
     pooled += 2.0 * domain  # the two kinds of photo sit apart in feature space
@@ -78,7 +78,7 @@ def test_fused_head_balances_classes_uses_answers_and_keeps_float16_weights():
     import torch
 
     from ml.answers import Answers
-    from ml.export import fit_fused_head
+    from ml.heads import fit_fused_head
     from ml.model import build_model
 
     torch.manual_seed(0)
@@ -108,7 +108,7 @@ def test_fused_head_balances_classes_uses_answers_and_keeps_float16_weights():
 
 
 def test_domain_head_tells_the_two_kinds_of_photo_apart():
-    from ml.export import fit_domain_head
+    from ml.heads import fit_domain_head
 
     rng = np.random.default_rng(1)
     centres = rng.normal(0, 1, (len(CLASS_CODES), 1280))
@@ -121,7 +121,7 @@ def test_domain_head_tells_the_two_kinds_of_photo_apart():
 
 def test_drop_answers_removes_whole_groups_only():
     from ml.answers import Answers, encode, group_slices
-    from ml.export import drop_answers
+    from ml.heads import drop_answers
 
     full = np.stack([encode(Answers(age=40, sex="female", itches=True, raised=False))] * 400)
     dropped = drop_answers(full, np.random.default_rng(0), p_group=0.5, p_all=0.1)
@@ -133,7 +133,7 @@ def test_drop_answers_removes_whole_groups_only():
 
 def test_urgent_threshold_holds_on_each_kind_of_photo():
     from ml.constants import MALIGNANT_CODES
-    from ml.export import MALIGNANT_SENSITIVITY_TARGET, urgent_threshold_per_domain
+    from ml.heads import MALIGNANT_SENSITIVITY_TARGET, urgent_threshold_per_domain
 
     rng = np.random.default_rng(3)
     idx = [CLASS_CODES.index(c) for c in MALIGNANT_CODES]

@@ -56,6 +56,10 @@ class DiagnosisQuerySet(models.QuerySet["Diagnosis"]):
     def owned_by(self, user: object) -> DiagnosisQuerySet:
         return self.filter(owner=user)
 
+    def consented_for_training(self) -> DiagnosisQuerySet:
+        """Only checks of patients who agreed that their photos may be used to improve the model."""
+        return self.filter(owner__training_consent=True)
+
     def stuck(self, *, before: object) -> DiagnosisQuerySet:
         """Queued/running rows whose last activity is older than ``before``."""
         return self.filter(
@@ -138,6 +142,17 @@ class Diagnosis(models.Model):
     # The model's own measured figures for that kind of photo (its metadata), kept with the result.
     reliability = models.JSONField(_("measured reliability"), default=dict, blank=True)
 
+    # Issue 16: the spot this check follows (optional), and the "result ready" email (sent once).
+    spot = models.ForeignKey(
+        "diagnosis.Spot",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checks",
+        verbose_name=_("spot"),
+    )
+    result_notified_at = models.DateTimeField(_("result email sent at"), null=True, blank=True)
+
     objects = DiagnosisQuerySet.as_manager()
 
     class Meta:
@@ -180,3 +195,4 @@ class Diagnosis(models.Model):
 
 
 from diagnosis.models_review import *  # noqa: E402, F403  (clinician review models)
+from diagnosis.spots.models import *  # noqa: E402, F403  (spots followed over time)

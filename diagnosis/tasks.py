@@ -56,6 +56,8 @@ def run_diagnosis(diagnosis_id: str) -> str | None:
     from diagnosis.services import diagnosis_run
 
     diagnosis = diagnosis_run(diagnosis_id=diagnosis_id)
+    if diagnosis is not None and diagnosis.owner.notify_result_ready:  # "result ready" email, slow ones only
+        result_ready.delay(str(diagnosis.pk))
     return diagnosis.status if diagnosis is not None else None
 
 
@@ -89,3 +91,4 @@ _schedule_sweeper()
 
 
 from diagnosis import tasks_review  # noqa: E402, F401  (clinician review housekeeping task)
+from diagnosis.spots.tasks import result_ready  # noqa: E402  (reminders and "result ready" emails)

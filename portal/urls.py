@@ -33,6 +33,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("diseases/", include("diseases.urls")),
     path("diagnosis/", include("diagnosis.urls")),
+    path("records/", include("records.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from diagnosis.answers import EXPORT_COLUMNS, export_cells
-from diagnosis.models import CaseAccessLog, Feedback, Verdict
+from diagnosis.models import CaseAccessLog, Diagnosis, Feedback, Verdict
 from diagnosis.models_review import OTHER_CODE
 from diagnosis.selectors_review import CLASS_CODES
 from diagnosis.services_review import access_log_record_many
@@ -66,7 +66,11 @@ def _export(
     model_classes_only: bool,
     include_cannot_tell: bool,
 ) -> None:
-    feedback = Feedback.objects.select_related("diagnosis").order_by("diagnosis__created_at")
+    feedback = (
+        Feedback.objects.filter(diagnosis__in=Diagnosis.objects.consented_for_training())
+        .select_related("diagnosis")
+        .order_by("diagnosis__created_at")
+    )  # noqa: E501  (issue 16: consenting patients only)
     if not include_cannot_tell:
         feedback = feedback.exclude(verdict=Verdict.CANNOT_TELL)
     with (out_dir / MANIFEST).open("w", newline="", encoding="utf-8") as fh:

@@ -246,7 +246,7 @@ def _csv_safe(value: Any) -> Any:
 @require_GET
 def agreement_csv(request: HttpRequest) -> HttpResponse:
     # One query, so the audit rows name exactly the cases the file contains.
-    feedback = list(reviewed_feedback())
+    feedback = list(reviewed_feedback().filter(diagnosis__in=Diagnosis.objects.consented_for_training()))
     access_log_record_many(
         user=request.user,
         diagnosis_ids=[item.diagnosis_id for item in feedback],

@@ -14,6 +14,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts import api as accounts_api
 from diagnosis import api as diagnosis_api
+from diagnosis.spots import api as spots_api
 from diseases import api as diseases_api
 from portal.api.errors import not_found
 
@@ -37,6 +38,8 @@ v1 = [
     path("diseases/", diseases_api.DiseaseListView.as_view(), name="disease-list"),
     path("diseases/<str:code>/", diseases_api.DiseaseDetailView.as_view(), name="disease-detail"),
 ]
+
+v1 += spots_api.urlpatterns  # spots/ (list/create, detail, checks)
 
 # Clinician endpoints once the review services exist.
 if find_spec("diagnosis.api_clinician") is not None:

@@ -32,6 +32,8 @@ def give_feedback(*, diagnosis: Diagnosis, author: Any, **overrides: Any) -> Fee
         "private_note": PRIVATE_NOTE,
     }
     values.update(overrides)
+    # Exports include consenting patients only (issue 16): these patients consent.
+    type(diagnosis.owner).objects.filter(pk=diagnosis.owner_id).update(training_consent=True)
     return feedback_save(diagnosis=diagnosis, author=author, **values)
 
 

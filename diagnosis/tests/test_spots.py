@@ -22,7 +22,13 @@ from diagnosis.tests.factories import make_diagnosis
 
 pytestmark = pytest.mark.django_db
 
-NOT_OWNERS = ["other_client", "clinician_client", "staff_client", "content_editor_client", "plain_staff_client"]
+NOT_OWNERS = [
+    "other_client",
+    "clinician_client",
+    "staff_client",
+    "content_editor_client",
+    "plain_staff_client",
+]
 
 
 @pytest.fixture
@@ -157,7 +163,9 @@ def test_a_rejected_photo_into_a_new_spot_leaves_no_spot(
     owner_client: Client, media_root: Any, enqueued: Any
 ) -> None:
     tiny = SimpleUploadedFile("tiny.jpg", images.jpeg((20, 20)), content_type="image/jpeg")
-    response = owner_client.post(reverse("diagnosis:upload"), {"image": tiny, "spot": "new", "spot_name": "X"})
+    response = owner_client.post(
+        reverse("diagnosis:upload"), {"image": tiny, "spot": "new", "spot_name": "X"}
+    )
     assert response.status_code == 400
     assert not Spot.objects.exists() and not Diagnosis.objects.exists()
 

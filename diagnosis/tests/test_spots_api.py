@@ -78,10 +78,14 @@ def test_anonymous_and_unverified_are_refused(unverified: Any, spot: Spot, check
 
 def test_create_list_and_read_a_spot_with_its_timeline(owner: Any) -> None:
     client = token_client(owner)
-    created = client.post(reverse("api:spot-list"), {"name": "  Freckle  ", "body_site": "face"}, format="json")
+    created = client.post(
+        reverse("api:spot-list"), {"name": "  Freckle  ", "body_site": "face"}, format="json"
+    )
     assert created.status_code == 201
     body = created.json()
-    assert body["name"] == "Freckle" and body["checks"] == [] and body["links"]["page"].startswith("/diagnosis/")
+    assert (
+        body["name"] == "Freckle" and body["checks"] == [] and body["links"]["page"].startswith("/diagnosis/")
+    )
     spot = Spot.objects.get(pk=body["id"])
     make_diagnosis(owner=owner, spot=spot, risk_tier="monitor")
     make_diagnosis(owner=owner, spot=spot, risk_tier="urgent")

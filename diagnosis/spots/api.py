@@ -55,6 +55,37 @@ SPOT_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
+DETAIL_EXAMPLE = OpenApiExample(
+    "A spot and its timeline",
+    value={
+        **SPOT_EXAMPLE.value,
+        "checks": [
+            {
+                "id": "3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21",
+                "created_at": "2026-11-01T09:05:00Z",
+                "status": "done",
+                "risk_tier": "monitor",
+                "predicted_class": "nv",
+                "tier_changed": False,
+                "previous_tier": "",
+                "clinician_reviewed": True,
+                "link": "/api/v1/diagnoses/3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21/",
+            },
+            {
+                "id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+                "created_at": "2026-11-29T10:00:00Z",
+                "status": "done",
+                "risk_tier": "urgent",
+                "predicted_class": "mel",
+                "tier_changed": True,
+                "previous_tier": "monitor",
+                "clinician_reviewed": False,
+                "link": "/api/v1/diagnoses/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/",
+            },
+        ],
+    },
+    response_only=True,
+)
 
 
 def _django_errors(call: Callable[[], Any], field: str) -> Any:
@@ -95,7 +126,7 @@ class SpotListCreateView(GenericApiView):
             OpenApiExample(
                 "Create", value={"name": "Mole on left shoulder", "body_site": "back"}, request_only=True
             ),
-            SPOT_EXAMPLE,
+            DETAIL_EXAMPLE,
         ],
     )
     def post(self, request: Request) -> Response:
@@ -122,7 +153,7 @@ class SpotDetailView(ApiView):
         summary="Get a spot and its timeline",
         parameters=[SPOT_ID],
         responses={200: SpotDetailSerializer, **error_responses(404)},
-        examples=[SPOT_EXAMPLE],
+        examples=[DETAIL_EXAMPLE],
     )
     def get(self, request: Request, pk: str) -> Response:
         return _detail(spot_get_for_user(user=request.user, pk=pk))
@@ -135,7 +166,10 @@ class SpotDetailView(ApiView):
         parameters=[SPOT_ID],
         request=SpotWriteSerializer,
         responses={200: SpotDetailSerializer, **error_responses(400, 404)},
-        examples=[OpenApiExample("Rename", value={"name": "Mole, left shoulder blade"}, request_only=True)],
+        examples=[
+            OpenApiExample("Rename", value={"name": "Mole, left shoulder blade"}, request_only=True),
+            DETAIL_EXAMPLE,
+        ],
     )
     def patch(self, request: Request, pk: str) -> Response:
         spot = spot_get_for_user(user=request.user, pk=pk)
@@ -180,7 +214,8 @@ class SpotChecksView(ApiView):
         examples=[
             OpenApiExample(
                 "Attach", value={"diagnosis": "3f1c2a4e-8d55-4c1e-9a53-0d7b1f3c9e21"}, request_only=True
-            )
+            ),
+            DETAIL_EXAMPLE,
         ],
     )
     def post(self, request: Request, pk: str) -> Response:

@@ -35,3 +35,17 @@ def test_signup_records_consent_only_when_ticked(client: Client) -> None:
 def test_the_signup_consent_is_translated(client: Client) -> None:
     client.cookies["django_language"] = "ar"
     assert "يمكن استخدام صوري لتحسين النموذج" in client.get(reverse("account_signup")).content.decode()
+
+
+def test_consent_and_the_result_email_through_the_api(owner: Any) -> None:
+    from portal.tests.api_support import token_client
+
+    client = token_client(owner)
+    me = client.get(reverse("api:me")).json()
+    assert me["training_consent"] is False and me["notify_result_ready"] is False
+    changed = client.patch(
+        reverse("api:me"), {"training_consent": True, "notify_result_ready": True}, format="json"
+    ).json()
+    assert changed["training_consent"] is True and changed["notify_result_ready"] is True
+    owner.refresh_from_db()
+    assert owner.training_consent_at is not None

@@ -109,7 +109,7 @@ class SpotListCreateView(GenericApiView):
         operation_id="spots_list",
         tags=["spots"],
         summary="List your spots",
-        responses={200: SpotSerializer(many=True), **error_responses()},
+        responses={200: SpotSerializer(many=True), **error_responses(404)},
         examples=[SPOT_EXAMPLE],
     )
     def get(self, request: Request) -> Response:

@@ -30,6 +30,7 @@ class SpotLinksSerializer(serializers.Serializer):
 
 
 class SpotSerializer(serializers.ModelSerializer):
+    body_site = serializers.ChoiceField(choices=BodySite.choices, allow_blank=True, read_only=True)
     body_site_display = serializers.CharField(source="get_body_site_display", read_only=True)
     check_count = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()

@@ -19,6 +19,7 @@ from allauth.account.models import EmailAddress
 
 from accounts.models import User
 from accounts.tokens import token_issue
+from diagnosis.models import Spot
 from diagnosis.tests.factories import make_diagnosis
 from diseases.tests.factories import DiseaseFactory
 
@@ -53,6 +54,8 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(
     fuzzer = _verified("fuzzer@example.com", is_clinician=True)
     patient = _verified("patient@example.com")
     own = make_diagnosis(owner=fuzzer)
+    spot = Spot.objects.create(owner=fuzzer, name="Fuzzed spot")
+    make_diagnosis(owner=fuzzer, spot=spot)
     case = make_diagnosis(owner=patient, review_requested=True)
     DiseaseFactory(code="mel", name_en="Melanoma")
     _instance, token = token_issue(user=fuzzer)
@@ -68,6 +71,10 @@ parameters = {{ "path.id" = "{case.pk}" }}
 include-operation-id = ["diagnoses_retrieve", "diagnoses_retry", "diagnoses_image",
                         "diagnoses_thumbnail", "diagnoses_heatmap"]
 parameters = {{ "path.id" = "{own.pk}" }}
+
+[[operations]]
+include-path-regex = "^/api/v1/spots/{{id}}/"
+parameters = {{ "path.id" = "{spot.pk}", "path.diagnosis_id" = "{own.pk}" }}
 
 [[operations]]
 include-operation-id = "diseases_retrieve"

@@ -24,6 +24,9 @@ ICONS := camera camera-fill upload image clock clock-history shield-lock shield-
 	box-arrow-right heart-pulse clipboard2-pulse trash arrow-repeat eye search hourglass-split \
 	journal-medical chat-left-text lock envelope person-badge list-check
 
+# PDF reports (WeasyPrint): Pango/HarfBuzz, fonts with Arabic glyphs; pdftotext for the tests.
+REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core poppler-utils
+
 .PHONY: help run test test-fast lint format vendor venv system-deps services database messages setup-common bench
 
 help:
@@ -47,12 +50,13 @@ system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium chromium-driver"; \
+	for pkg in $(REPORT_DEBS); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo ">> installing system packages:$$missing"; \
-	    apt-get update && apt-get install -y gettext chromium chromium-driver; \
+	    apt-get update && apt-get install -y --no-install-recommends gettext chromium chromium-driver $(REPORT_DEBS); \
 	  else \
-	    echo "ERROR: missing system packages:$$missing. Install them with: sudo apt-get install -y gettext chromium chromium-driver" >&2; \
+	    echo "ERROR: missing system packages:$$missing. Install them with: sudo apt-get install -y gettext chromium chromium-driver $(REPORT_DEBS)" >&2; \
 	    exit 1; \
 	  fi; \
 	fi

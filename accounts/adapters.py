@@ -6,7 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.forms import BaseForm
 from django.http import HttpRequest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.models import User
 from portal.client_ip import client_ip
@@ -24,6 +24,10 @@ class AccountAdapter(DefaultAccountAdapter):
         full_name = form.cleaned_data.get("full_name") if hasattr(form, "cleaned_data") else ""
         if full_name:
             user.full_name = full_name
+        # Consent to use photos for training: recorded at sign-up, off unless ticked.
+        if hasattr(form, "cleaned_data") and form.cleaned_data.get("training_consent"):
+            user.training_consent = True
+            user.training_consent_at = timezone.now()
         # Clinician is granted by an administrator only, never at sign-up.
         user.is_clinician = False
         saved: User = super().save_user(request, user, form, commit=commit)

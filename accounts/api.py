@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from accounts.mfa import api_token_check
 from accounts.requests import AuthenticatedRequest
 from accounts.serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
-from accounts.services import user_update_preferences, user_update_skin_profile
+from accounts.services import user_update_choices, user_update_preferences, user_update_skin_profile
 from accounts.tokens import token_issue, token_revoke, tokens_revoke_all
 from portal.api.errors import error_responses
 from portal.api.exceptions import EmailNotVerified, InvalidCredentials, LockedOut
@@ -194,4 +194,6 @@ class MeView(ApiView):
         )
         skin = {f: data[f] for f in ("birth_year", "sex", "fitzpatrick") if f in data}
         user = user_update_skin_profile(user=user, **skin)
+        choices = {f: data[f] for f in ("training_consent", "notify_result_ready") if f in data}
+        user = user_update_choices(user=user, **choices)
         return Response(MeSerializer(user).data)

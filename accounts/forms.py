@@ -16,7 +16,12 @@ class SignupForm(AllauthSignupForm):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": _("Full name")}),
     )
-    field_order = ["full_name", "email", "password1", "password2"]
+    training_consent = forms.BooleanField(
+        label=_("My photos may be used to improve the model"),
+        help_text=_("Optional, off unless you tick it; you can change it in your profile at any time."),
+        required=False,
+    )
+    field_order = ["full_name", "email", "password1", "password2", "training_consent"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -27,6 +32,7 @@ class SignupForm(AllauthSignupForm):
 class ProfileForm(forms.ModelForm[User]):
     # For skin checks, all optional: copied into each new check as the patient's answers.
     SKIN_FIELDS = ("birth_year", "sex", "fitzpatrick")
+    CHOICE_FIELDS = ("training_consent", "notify_result_ready")
 
     sex = forms.ChoiceField(
         label=_("Sex"),
@@ -47,7 +53,16 @@ class ProfileForm(forms.ModelForm[User]):
 
     class Meta:
         model = User
-        fields = ["full_name", "preferred_language", "preferred_theme", "birth_year", "sex", "fitzpatrick"]
+        fields = [
+            "full_name",
+            "preferred_language",
+            "preferred_theme",
+            "birth_year",
+            "sex",
+            "fitzpatrick",
+            "training_consent",
+            "notify_result_ready",
+        ]
         widgets = {
             "full_name": forms.TextInput(attrs={"class": "form-control", "autocomplete": "name"}),
             "preferred_language": forms.Select(attrs={"class": "form-select"}),

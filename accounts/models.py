@@ -84,6 +84,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     fitzpatrick = models.PositiveSmallIntegerField(
         _("skin type"), choices=SkinType.choices, null=True, blank=True
     )
+    # Consent (issue 16): off by default; recorded at sign-up and changeable in the profile.
+    training_consent = models.BooleanField(
+        _("my photos may be used to improve the model"),
+        default=False,
+        help_text=_(
+            "If you tick this, photos that a clinician has reviewed may be used to train future versions "
+            "of the model. You can change your mind at any time."
+        ),
+    )
+    training_consent_at = models.DateTimeField(_("consent changed at"), null=True, blank=True)
+    notify_result_ready = models.BooleanField(
+        _("email me when a slow result is ready"),
+        default=False,
+        help_text=_("An email with a link only, when an analysis takes longer than usual."),
+    )
     is_clinician = models.BooleanField(
         _("clinician"),
         default=False,

@@ -55,6 +55,12 @@ class MeSerializer(serializers.Serializer[User]):
         allow_null=True,
         help_text=_("Fitzpatrick skin type 1-6 (optional): how the skin reacts to strong sun."),
     )
+    training_consent = serializers.BooleanField(
+        required=False, help_text=_("My photos may be used to improve the model (off by default).")
+    )
+    notify_result_ready = serializers.BooleanField(
+        required=False, help_text=_("An email with a link only, when an analysis takes longer than usual.")
+    )
     is_clinician = serializers.SerializerMethodField()
     is_admin = serializers.SerializerMethodField()
     date_joined = serializers.DateTimeField(read_only=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import User, validate_birth_year
 from accounts.roles import ADMIN_GROUP, roles_cache_clear
@@ -61,6 +62,28 @@ def user_update_skin_profile(
             raise ValueError(f"unsupported skin type {fitzpatrick!r}")
         user.fitzpatrick = fitzpatrick
         fields.append("fitzpatrick")
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+def user_update_choices(
+    *, user: User, training_consent: bool | None = None, notify_result_ready: bool | None = None
+) -> User:
+    """Consent to use reviewed photos for training (its time is recorded on every change) and
+    the "result ready" email preference. Compared with the stored row: a ModelForm may already
+    have copied the new values onto ``user``."""
+    stored = User.objects.filter(pk=user.pk).values("training_consent", "notify_result_ready").first() or {}
+    fields: list[str] = []
+    if training_consent is not None:
+        user.training_consent = training_consent
+        fields.append("training_consent")
+        if training_consent != stored.get("training_consent"):
+            user.training_consent_at = timezone.now()
+            fields.append("training_consent_at")
+    if notify_result_ready is not None:
+        user.notify_result_ready = notify_result_ready
+        fields.append("notify_result_ready")
     if fields:
         user.save(update_fields=fields)
     return user

@@ -24,7 +24,7 @@ from django.views.i18n import set_language as django_set_language
 from accounts.forms import ProfileForm, ThemeForm
 from accounts.middleware import set_language_cookie
 from accounts.requests import AuthenticatedHttpRequest
-from accounts.services import user_update_preferences, user_update_skin_profile
+from accounts.services import user_update_choices, user_update_preferences, user_update_skin_profile
 
 
 @login_required
@@ -38,6 +38,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             theme=form.cleaned_data["preferred_theme"],
         )
         user_update_skin_profile(user=user, **{f: form.cleaned_data[f] for f in ProfileForm.SKIN_FIELDS})
+        user_update_choices(user=user, **{f: form.cleaned_data[f] for f in ProfileForm.CHOICE_FIELDS})
         translation.activate(user.preferred_language)
         messages.success(request, _("Your profile has been saved."))
         response = redirect("accounts:profile")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +9,7 @@ from diagnosis import answers as spot_answers
 from diagnosis.framing import FIELDS as CROP_FIELDS
 from diagnosis.framing import parse_crop
 from diagnosis.models import BodySite, Diagnosis
+from diagnosis.spots.forms import clean_spot_choice
 
 
 def _yes_no_field(question: object) -> forms.TypedChoiceField:
@@ -72,11 +75,20 @@ class UploadForm(forms.Form):
     crop_y = forms.CharField(required=False, widget=forms.HiddenInput)
     crop_width = forms.CharField(required=False, widget=forms.HiddenInput)
     crop_height = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Which spot this check follows (optional): "" none, "new" (named in spot_name) or a spot id;
+    # rendered by templates/diagnosis/spots/_upload_choice.html, cleaned to a Spot or None.
+    spot = forms.CharField(required=False)
+    spot_name = forms.CharField(required=False, max_length=100)
 
     QUESTION_FIELDS = tuple(name for name, _q, _l in spot_answers.QUESTIONS)
 
+    def __init__(self, *args: Any, owner: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+
     def clean(self) -> dict:
         cleaned = super().clean()
+        clean_spot_choice(self, self.owner, cleaned)
         try:
             cleaned["crop"] = parse_crop({name: cleaned.get(name) for name in CROP_FIELDS})
         except forms.ValidationError as exc:

@@ -56,6 +56,10 @@ class DiagnosisQuerySet(models.QuerySet["Diagnosis"]):
     def owned_by(self, user: object) -> DiagnosisQuerySet:
         return self.filter(owner=user)
 
+    def consented_for_training(self) -> DiagnosisQuerySet:
+        """Only checks of patients who agreed that their photos may be used to improve the model."""
+        return self.filter(owner__training_consent=True)
+
     def stuck(self, *, before: object) -> DiagnosisQuerySet:
         """Queued/running rows whose last activity is older than ``before``."""
         return self.filter(
@@ -138,6 +142,17 @@ class Diagnosis(models.Model):
     # The model's own measured figures for that kind of photo (its metadata), kept with the result.
     reliability = models.JSONField(_("measured reliability"), default=dict, blank=True)
 
+    # Issue 16: the spot this check follows (optional), and the "result ready" email (sent once).
+    spot = models.ForeignKey(
+        "diagnosis.Spot",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checks",
+        verbose_name=_("spot"),
+    )
+    result_notified_at = models.DateTimeField(_("result email sent at"), null=True, blank=True)
+
     objects = DiagnosisQuerySet.as_manager()
 
     class Meta:
@@ -177,3 +192,38 @@ class Diagnosis(models.Model):
 
     def file_fields(self) -> list[models.fields.files.FieldFile]:
         return [f for f in (self.image, self.thumbnail, self.heatmap) if f and f.name]
+
+
+class Spot(models.Model):
+    """One lesion (e.g. "mole on left shoulder"); ``Diagnosis.spot`` attaches checks to it."""
+
+    REMINDER_MONTHS = (1, 3, 6, 12)
+
+    # UUID: spot URLs must not be guessable or enumerable, like diagnoses.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="spots", verbose_name=_("owner")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    body_site = models.CharField(_("body site"), max_length=20, choices=BodySite.choices, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Re-check reminder: one email at remind_at, sent once (reminder_sent_at), cancellable.
+    reminder_months = models.PositiveSmallIntegerField(_("re-check reminder (months)"), null=True, blank=True)
+    remind_at = models.DateTimeField(_("remind on"), null=True, blank=True, db_index=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spot")
+        verbose_name_plural = _("spots")
+        ordering = ["name", "created_at"]
+        indexes = [models.Index(fields=["owner", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("diagnosis:spot_detail", kwargs={"pk": self.pk})
+
+    @property
+    def reminder_pending(self) -> bool:
+        return self.remind_at is not None and self.reminder_sent_at is None

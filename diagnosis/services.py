@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 from diagnosis.answers import model_answers
 from diagnosis.framing import CropBox
 from diagnosis.imaging import validate_upload
-from diagnosis.models import Diagnosis
+from diagnosis.models import Diagnosis, Spot
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +83,8 @@ def diagnosis_create(
     review_requested: bool = True,
     crop: CropBox | None = None,
     answers: dict[str, Any] | None = None,
+    spot: Spot | None = None,
+    new_spot_name: str = "",
 ) -> Diagnosis:
     """Validate and store an uploaded photo, create the row, enqueue the analysis.
 
@@ -97,6 +99,8 @@ def diagnosis_create(
         with transaction.atomic():
             written.append(default_storage.save(_random_name(".jpg"), ContentFile(clean.jpeg)))
             written.append(default_storage.save(_random_name(".jpg"), ContentFile(clean.thumbnail)))
+            if spot is None and new_spot_name.strip():  # "new spot" chosen on the upload page
+                spot = Spot.objects.create(owner=owner, name=new_spot_name.strip(), body_site=body_site or "")
             diagnosis = Diagnosis.objects.create(
                 owner=owner,
                 image=written[0],
@@ -108,6 +112,7 @@ def diagnosis_create(
                 review_requested=review_requested,
                 answers=dict(answers or {}),
                 crop_box=crop.as_list() if crop is not None else [],
+                spot=spot,  # the patient's own spot (checked by diagnosis.spots.services)
             )
             diagnosis_enqueue(diagnosis=diagnosis)
             # If an outer transaction later rolls back, the files would be orphans;

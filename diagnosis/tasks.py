@@ -15,6 +15,8 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.db import InterfaceError, OperationalError
 
+from diagnosis.spots.tasks import result_ready
+
 logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -56,6 +58,8 @@ def run_diagnosis(diagnosis_id: str) -> str | None:
     from diagnosis.services import diagnosis_run
 
     diagnosis = diagnosis_run(diagnosis_id=diagnosis_id)
+    if diagnosis is not None and diagnosis.owner.notify_result_ready:  # "result ready" email, slow ones only
+        result_ready.delay(str(diagnosis.pk))
     return diagnosis.status if diagnosis is not None else None
 
 

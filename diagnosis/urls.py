@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from diagnosis import views
+from diagnosis.spots.urls import urlpatterns as spot_urlpatterns
 
 app_name = "diagnosis"
 
@@ -19,3 +20,5 @@ urlpatterns = [
     path("<uuid:pk>/thumbnail.jpg", views.media_thumbnail, name="thumbnail"),
     path("<uuid:pk>/heatmap.png", views.media_heatmap, name="heatmap"),
 ]
+
+urlpatterns += spot_urlpatterns  # spots/..., <uuid>/spot/

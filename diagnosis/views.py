@@ -58,7 +58,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         wait = upload_rate_wait(request)
         if wait is not None:
             return _upload_throttled(request, wait)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             diagnosis = diagnosis_create(
@@ -71,6 +71,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                 answers=answers_snapshot(
                     owner=request.user, body_site=form.cleaned_data["body_site"], given=form.given_answers()
                 ),
+                spot=form.cleaned_data["spot"],
+                new_spot_name=form.cleaned_data["spot_name"],
             )
         except ValidationError as exc:
             # A bad frame is about the framing, not the photo file.

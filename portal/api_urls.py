@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts import api as accounts_api
 from diagnosis import api as diagnosis_api
+from diagnosis.spots import api as spots_api
 from diseases import api as diseases_api
 from portal.api.errors import not_found
 from review import api as review_api
@@ -37,6 +38,7 @@ v1 = [
     path("diseases/<str:code>/", diseases_api.DiseaseDetailView.as_view(), name="disease-detail"),
 ]
 
+v1 += spots_api.urlpatterns  # spots/ (list/create, detail, checks)
 v1 += review_api.urlpatterns  # clinician endpoints
 
 # Anything else under /api/v1/ answers in the API's error format too.

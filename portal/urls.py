@@ -38,6 +38,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("diseases/", include("diseases.urls")),
     path("diagnosis/", include("diagnosis.urls")),
+    path("records/", include("records.urls")),
     path("clinician/", include("review.urls")),
     # /api/v1/ endpoints plus /api/schema/, /api/docs/ and /api/redoc/.
     path("api/", include("portal.api_urls")),

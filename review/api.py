@@ -28,8 +28,8 @@ from review.exceptions import ReviewNotAllowed
 from review.models import CaseAccessLog
 from review.selectors import (
     QueueState,
+    case_context,
     feedback_for_case,
-    patient_earlier_diagnoses,
     review_queue,
     review_queue_counts,
 )
@@ -46,7 +46,6 @@ from review.services import (
     case_claim,
     case_release,
     feedback_amend,
-    feedback_can_edit,
     feedback_create,
 )
 
@@ -98,12 +97,12 @@ class CaseView(ApiView):
         access_log_record(
             user=request.user, diagnosis=diagnosis, action=CaseAccessLog.Action.VIEW, channel=API
         )
-        feedback = feedback_for_case(diagnosis)
+        case = case_context(user=request.user, diagnosis=diagnosis)
         context = {
             "request": request,
-            "feedback": feedback,
-            "can_edit": feedback_can_edit(diagnosis=diagnosis, user=request.user, feedback=feedback),
-            "earlier": patient_earlier_diagnoses(diagnosis=diagnosis),
+            "feedback": case.feedback,
+            "can_edit": case.can_edit,
+            "earlier": case.earlier,
         }
         response = Response(CaseDetailSerializer(diagnosis, context=context).data)
         response["Cache-Control"] = "private, no-store"

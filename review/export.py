@@ -12,6 +12,7 @@ from pathlib import Path
 from uuid import UUID
 
 from diagnosis.answers import EXPORT_COLUMNS, export_cells
+from diagnosis.models import Diagnosis
 from review.audit import access_log_record_many
 from review.models import OTHER_CODE, CaseAccessLog, Feedback, Verdict
 from review.selectors import CLASS_CODES
@@ -66,7 +67,11 @@ def _export(
     model_classes_only: bool,
     include_cannot_tell: bool,
 ) -> None:
-    feedback = Feedback.objects.select_related("diagnosis").order_by("diagnosis__created_at")
+    feedback = (
+        Feedback.objects.filter(diagnosis__in=Diagnosis.objects.consented_for_training())
+        .select_related("diagnosis")
+        .order_by("diagnosis__created_at")
+    )  # issue 16: consenting patients only
     if not include_cannot_tell:
         feedback = feedback.exclude(verdict=Verdict.CANNOT_TELL)
     with (out_dir / MANIFEST).open("w", newline="", encoding="utf-8") as fh:

@@ -24,7 +24,7 @@ from review.audit import access_log_record
 from review.exceptions import ReviewNotAllowed
 from review.models import OTHER_CODE, CaseAccessLog, CaseClaim, Feedback, FeedbackVersion, Urgency, Verdict
 from review.notifications import feedback_notify_patient
-from review.selectors import disease_choices
+from review.selectors import disease_choices, feedback_can_edit
 
 logger = logging.getLogger(__name__)
 
@@ -94,21 +94,6 @@ def claims_release_expired() -> int:
     """Delete expired claims (they already count as unclaimed; this is housekeeping)."""
     deleted, _detail = CaseClaim.objects.expired().delete()
     return deleted
-
-
-def feedback_can_edit(*, diagnosis: Diagnosis, user: User, feedback: Feedback | None = None) -> bool:
-    """New feedback: no one else holds an active claim (admins may always write).
-    Amendment: an author of an earlier version, or an admin."""
-    if not can_review(user):
-        return False
-    if is_admin(user):
-        return True
-    if feedback is None:
-        feedback = Feedback.objects.filter(diagnosis=diagnosis).first()
-    if feedback is not None:
-        return feedback.versions.filter(author=user).exists()
-    claim = _active_claim(diagnosis)
-    return claim is None or claim.clinician_id == user.pk
 
 
 def _validate_feedback(*, verdict: str, diagnosis_code: str, diagnosis_other: str, urgency: str) -> None:

@@ -28,29 +28,25 @@ from diagnosis.feedback import disease_label
 from diagnosis.models import Diagnosis
 from diagnosis.selectors import diagnosis_get_for_reviewer
 from portal.files import stored_file_response
+from review.agreement import agreement_csv_rows, agreement_stats, reviewed_feedback
 from review.audit import access_log_record, access_log_record_many
 from review.exceptions import ReviewNotAllowed
 from review.forms import AssignForm, FeedbackForm, QueueFilterForm
 from review.models import CaseAccessLog, CaseClaim
 from review.selectors import (
     QueueState,
-    active_claim,
-    agreement_csv_rows,
-    agreement_stats,
+    case_context,
     case_ref,
     feedback_for_case,
-    feedback_versions,
-    patient_earlier_diagnoses,
     review_queue,
     review_queue_counts,
-    reviewed_feedback,
 )
 from review.services import (
+    FEEDBACK_FIELDS,
     case_assign,
     case_claim,
     case_release,
     feedback_amend,
-    feedback_can_edit,
     feedback_create,
 )
 
@@ -89,23 +85,11 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _case_context(
     request: AuthenticatedHttpRequest, diagnosis: Diagnosis, form: FeedbackForm | None = None
 ) -> dict[str, Any]:
-    feedback = feedback_for_case(diagnosis)
+    case = case_context(user=request.user, diagnosis=diagnosis)
+    feedback, claim = case.feedback, case.claim
     if form is None:
-        initial = {}
-        if feedback is not None:
-            initial = {
-                f: getattr(feedback, f)
-                for f in (
-                    "verdict",
-                    "diagnosis_code",
-                    "diagnosis_other",
-                    "urgency",
-                    "message",
-                    "private_note",
-                )
-            }
+        initial = {f: getattr(feedback, f) for f in FEEDBACK_FIELDS} if feedback else {}
         form = FeedbackForm(initial=initial)
-    claim = active_claim(diagnosis)
     return {
         "diagnosis": diagnosis,
         "case_ref": case_ref(diagnosis),
@@ -116,10 +100,11 @@ def _case_context(
         "feedback_label": disease_label(feedback.diagnosis_code, feedback.diagnosis_other)
         if feedback
         else "",
-        "versions": feedback_versions(feedback),
-        "can_edit": feedback_can_edit(diagnosis=diagnosis, user=request.user, feedback=feedback),
+        "versions": case.versions,
+        "can_edit": case.can_edit,
         "form": form,
-        "earlier": patient_earlier_diagnoses(diagnosis=diagnosis),
+        "earlier": case.earlier,
+        "spot_timeline": case.spot_timeline,
         "is_admin": is_admin(request.user),
         "assign_form": AssignForm(diagnosis=diagnosis) if is_admin(request.user) else None,
     }
@@ -259,7 +244,7 @@ def _csv_safe(value: Any) -> Any:
 @require_GET
 def agreement_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     # One query, so the audit rows name exactly the cases the file contains.
-    feedback = list(reviewed_feedback())
+    feedback = list(reviewed_feedback().filter(diagnosis__in=Diagnosis.objects.consented_for_training()))
     access_log_record_many(
         user=request.user,
         diagnosis_ids=[item.diagnosis_id for item in feedback],

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "diseases",
     "diagnosis",
     "review",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -325,6 +326,26 @@ CACHES = {
 # --- clinician review ------------------------------------------------------
 # A claimed case returns to the review queue after this many minutes without feedback.
 REVIEW_CLAIM_TIMEOUT_MINUTES = envint("REVIEW_CLAIM_TIMEOUT_MINUTES", "60")
+
+# --- the patient's record: spots, reminders, retention ---------------------------------------
+# Beat checks for due re-check reminders (and "result ready" emails to retry) this often.
+REMINDER_CHECK_SECONDS = envint("REMINDER_CHECK_SECONDS", "300")
+# A "result ready" email (if the patient asked for one) only when the analysis took this long.
+RESULT_EMAIL_AFTER_SECONDS = envint("RESULT_EMAIL_AFTER_SECONDS", "30")
+# Finished checks (done / not usable / failed) older than this many days are deleted with their
+# photos by the daily records.purge task; 0 keeps them until the patient deletes them.
+DIAGNOSIS_RETENTION_DAYS = envint("DIAGNOSIS_RETENTION_DAYS", "0")
+RECORDS_PURGE_EVERY_SECONDS = envint("RECORDS_PURGE_EVERY_SECONDS", str(24 * 3600))
+CELERY_BEAT_SCHEDULE |= {
+    "diagnosis-spots-notifications": {
+        "task": "diagnosis.spots.send_notifications",
+        "schedule": float(REMINDER_CHECK_SECONDS),
+    },
+    "records-purge-expired": {
+        "task": "records.purge_expired",
+        "schedule": float(RECORDS_PURGE_EVERY_SECONDS),
+    },
+}
 
 # --- DRF (the REST API under /api/v1/, see portal/api_urls.py) ------------
 REST_FRAMEWORK = {

@@ -20,6 +20,7 @@ from allauth.account.models import EmailAddress
 from accounts.models import User
 from accounts.testing import enrol_totp
 from accounts.tokens import token_issue
+from diagnosis.models import Spot
 from diagnosis.tests.factories import DiagnosisFactory
 from diseases.tests.factories import DiseaseFactory
 
@@ -55,6 +56,8 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(
     enrol_totp(fuzzer)  # a clinician's token works only with two-factor sign-in set up
     patient = _verified("patient@example.com")
     own = DiagnosisFactory(owner=fuzzer)
+    spot = Spot.objects.create(owner=fuzzer, name="Fuzzed spot")
+    DiagnosisFactory(owner=fuzzer, spot=spot)
     case = DiagnosisFactory(owner=patient, review_requested=True)
     DiseaseFactory(code="mel", name_en="Melanoma")
     _instance, token = token_issue(user=fuzzer)
@@ -70,6 +73,10 @@ parameters = {{ "path.id" = "{case.pk}" }}
 include-operation-id = ["diagnoses_retrieve", "diagnoses_retry", "diagnoses_image",
                         "diagnoses_thumbnail", "diagnoses_heatmap"]
 parameters = {{ "path.id" = "{own.pk}" }}
+
+[[operations]]
+include-path-regex = "^/api/v1/spots/{{id}}/"
+parameters = {{ "path.id" = "{spot.pk}", "path.diagnosis_id" = "{own.pk}" }}
 
 [[operations]]
 include-operation-id = "diseases_retrieve"

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from diagnosis.models import Diagnosis
 from diseases.tests.factories import DiseaseFactory
-from review.selectors import agreement_stats
+from review.agreement import agreement_stats
 from review.tests.factories import CaseFactory
 from review.tests.review_helpers import PRIVATE_NOTE, give_feedback
 

@@ -382,3 +382,14 @@ def shipped_model() -> Path:
     if not (model_dir / "metadata.json").is_file():
         pytest.skip(f"no shipped model directory at {model_dir} (ml/models/<version>/metadata.json)")
     return model_dir
+
+
+@pytest.fixture
+def lesion_file(tmp_path: Path) -> Path:
+    """A real dermatoscope validation image (skips when ../shared is not here)."""
+    from diagnosis.tests import images
+
+    path = images.lesion_image_path()
+    if path is None:
+        pytest.skip("HAM10000 validation images not present (../shared/data/ham10000/val)")
+    return path

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+import numpy as np
+from PIL import Image
 
 
 def wait_until(
@@ -50,3 +55,64 @@ def enter_totp_code(page: Any, live_server: Any, user: Any) -> None:
             return
         time.sleep(30 - time.time() % 30 + 0.5)
     raise AssertionError("the TOTP code was refused twice")
+
+
+RESULT_TIMEOUT_MS = 45_000
+FAKE_CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+
+
+def wait_final(page: Any) -> str:
+    page.wait_for_selector(
+        "[data-testid=diagnosis-result][data-status=done], "
+        "[data-testid=diagnosis-result][data-status=rejected], "
+        "[data-testid=diagnosis-result][data-status=failed]",
+        timeout=RESULT_TIMEOUT_MS,
+    )
+    return page.get_attribute("[data-testid=diagnosis-result]", "data-status")
+
+
+@contextmanager
+def fake_camera_browser(
+    chromium_browser: Any,
+    extra_args: list[str],
+    timeout_ms: int = 20_000,
+    init_script: str = "",
+    **context_options: Any,
+) -> Iterator[Any]:
+    """Chromium with a fake camera and auto-accepted camera permission (desktop-sized unless
+    ``context_options`` say otherwise, e.g. a phone viewport and locale)."""
+    browser = chromium_browser.browser_type.launch(
+        executable_path="/usr/bin/chromium",
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-gpu",
+            *FAKE_CAMERA_ARGS,
+            *extra_args,
+        ],
+    )
+    options = {"viewport": {"width": 900, "height": 1000}, "locale": "en-GB", **context_options}
+    context = browser.new_context(**options)
+    context.set_default_timeout(timeout_ms)
+    context.set_default_navigation_timeout(max(timeout_ms, 60_000))
+    if init_script:
+        context.add_init_script(init_script)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+        browser.close()
+
+
+def write_y4m(image_path: Path, out: Path, frames: int = 30) -> Path:
+    """A Y4M (4:2:0) video of one still image, for --use-file-for-fake-video-capture."""
+    img = Image.open(image_path).convert("RGB").resize((640, 480))
+    ycbcr = np.asarray(img.convert("YCbCr"))
+    y = ycbcr[:, :, 0].tobytes()
+    chroma = [np.asarray(Image.fromarray(ycbcr[:, :, i]).resize((320, 240))).tobytes() for i in (1, 2)]
+    with out.open("wb") as fh:
+        fh.write(b"YUV4MPEG2 W640 H480 F30:1 Ip A1:1 C420jpeg\n")
+        for _ in range(frames):
+            fh.write(b"FRAME\n" + y + chroma[0] + chroma[1])
+    return out

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
 from diagnosis.models import Diagnosis
-from diagnosis.tests import images
-from diagnosis.tests.support import login
+from diagnosis.tests.support import fake_camera_browser, login, wait_final, write_y4m
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,17 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("shipped_model"),
 ]
-
-RESULT_TIMEOUT_MS = 45_000
-FAKE_CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-
-
-@pytest.fixture
-def lesion_file(tmp_path: Path) -> Path:
-    path = images.lesion_image_path()
-    if path is None:
-        pytest.skip("HAM10000 validation images not present (../shared/data/ham10000/val)")
-    return path
 
 
 @pytest.fixture
@@ -57,16 +43,6 @@ def upload(page: Any, live_server: Any, path: Path) -> None:
     page.select_option("#id_body_site", "back")
     page.click("[data-testid=upload-submit]")
     page.wait_for_url("**/diagnosis/*-*-*-*-*/")
-
-
-def wait_final(page: Any) -> str:
-    page.wait_for_selector(
-        "[data-testid=diagnosis-result][data-status=done], "
-        "[data-testid=diagnosis-result][data-status=rejected], "
-        "[data-testid=diagnosis-result][data-status=failed]",
-        timeout=RESULT_TIMEOUT_MS,
-    )
-    return page.get_attribute("[data-testid=diagnosis-result]", "data-status")
 
 
 def test_upload_updates_itself_to_the_result_with_heat_map_and_risk(
@@ -128,58 +104,11 @@ def test_non_skin_photo_is_rejected_with_retake_advice(
     assert page.locator("[data-testid=risk-tier]").count() == 0
 
 
-@contextmanager
-def fake_camera_browser(
-    chromium_browser: Any,
-    extra_args: list[str],
-    timeout_ms: int = 20_000,
-    init_script: str = "",
-    **context_options: Any,
-) -> Iterator[Any]:
-    """Chromium with a fake camera and auto-accepted camera permission (desktop-sized unless
-    ``context_options`` say otherwise, e.g. a phone viewport and locale)."""
-    browser = chromium_browser.browser_type.launch(
-        executable_path="/usr/bin/chromium",
-        headless=True,
-        args=[
-            "--no-sandbox",
-            "--disable-background-networking",
-            "--disable-gpu",
-            *FAKE_CAMERA_ARGS,
-            *extra_args,
-        ],
-    )
-    options = {"viewport": {"width": 900, "height": 1000}, "locale": "en-GB", **context_options}
-    context = browser.new_context(**options)
-    context.set_default_timeout(timeout_ms)
-    context.set_default_navigation_timeout(max(timeout_ms, 60_000))
-    if init_script:
-        context.add_init_script(init_script)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-        browser.close()
-
-
 @pytest.fixture
 def camera_page(chromium_browser: Any) -> Iterator[Any]:
     """The fake device's built-in test pattern (not skin)."""
     with fake_camera_browser(chromium_browser, []) as page:
         yield page
-
-
-def write_y4m(image_path: Path, out: Path, frames: int = 30) -> Path:
-    """A Y4M (4:2:0) video of one still image, for --use-file-for-fake-video-capture."""
-    img = Image.open(image_path).convert("RGB").resize((640, 480))
-    ycbcr = np.asarray(img.convert("YCbCr"))
-    y = ycbcr[:, :, 0].tobytes()
-    chroma = [np.asarray(Image.fromarray(ycbcr[:, :, i]).resize((320, 240))).tobytes() for i in (1, 2)]
-    with out.open("wb") as fh:
-        fh.write(b"YUV4MPEG2 W640 H480 F30:1 Ip A1:1 C420jpeg\n")
-        for _ in range(frames):
-            fh.write(b"FRAME\n" + y + chroma[0] + chroma[1])
-    return out
 
 
 @pytest.fixture

@@ -21,8 +21,7 @@ from PIL import Image
 
 from diagnosis.models import Diagnosis
 from diagnosis.tests.fakes import PHONE_RELIABILITY
-from diagnosis.tests.support import login
-from diagnosis.tests.test_browser import fake_camera_browser, lesion_file, wait_final, write_y4m  # noqa: F401
+from diagnosis.tests.support import fake_camera_browser, login, wait_final, write_y4m
 from diagnosis.tests.test_framing import GREEN, RED, close_to, jpeg_bytes, quadrants
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -85,7 +84,7 @@ def phone_browser(chromium_browser: Any, extra_args: list[str], locale: str) -> 
 
 
 @pytest.fixture
-def lesion_phone(chromium_browser: Any, lesion_file: Path, tmp_path: Path) -> Iterator[Any]:  # noqa: F811
+def lesion_phone(chromium_browser: Any, lesion_file: Path, tmp_path: Path) -> Iterator[Any]:
     video = write_y4m(lesion_file, tmp_path / "lesion.y4m")
     with phone_browser(chromium_browser, [f"--use-file-for-fake-video-capture={video}"], "en-GB") as page:
         yield page

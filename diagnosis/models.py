@@ -129,7 +129,7 @@ class Diagnosis(models.Model):
     # code from the model ("no_detail", "noise", "blurry", "too_dark", "too_bright", ...).
     ood_reason = models.CharField(_("why the photo was not usable"), max_length=20, blank=True)
 
-    # Issue 15: the patient's framing and answers, and how far to trust the result.
+    # The patient's framing and answers, and how far to trust the result.
     # Answers as given at upload (ml.answers.Answers.to_dict(): age, sex and skin type copied from
     # the profile at that time, body site, duration, the six yes/no questions); {} = none.
     answers = models.JSONField(_("patient's answers"), default=dict, blank=True)
@@ -142,7 +142,7 @@ class Diagnosis(models.Model):
     # The model's own measured figures for that kind of photo (its metadata), kept with the result.
     reliability = models.JSONField(_("measured reliability"), default=dict, blank=True)
 
-    # Issue 16: the spot this check follows (optional), and the "result ready" email (sent once).
+    # The spot this check follows (optional), and the "result ready" email (sent once).
     spot = models.ForeignKey(
         "diagnosis.Spot",
         on_delete=models.SET_NULL,

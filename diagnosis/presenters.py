@@ -40,7 +40,7 @@ def result_context(diagnosis: Diagnosis) -> dict[str, Any]:
         "disease_url": disease_url(diagnosis.predicted_class),
         "cam_class_name": class_name(diagnosis.cam_class) if diagnosis.cam_class else "",
         "slow": slow,
-        # Issue 15: how far to trust the result, the patient's own answers, why a photo was rejected.
+        # How far to trust the result, the patient's own answers, why a photo was rejected.
         "trust": trust.trust_for(diagnosis) if diagnosis.status == Diagnosis.Status.DONE else None,
         "answer_rows": answer_rows(diagnosis.answers),
         "rejection_kind": trust.rejection_kind(diagnosis.ood_reason),

@@ -71,7 +71,7 @@ def _export(
         Feedback.objects.filter(diagnosis__in=Diagnosis.objects.consented_for_training())
         .select_related("diagnosis")
         .order_by("diagnosis__created_at")
-    )  # issue 16: consenting patients only
+    )  # consenting patients only
     if not include_cannot_tell:
         feedback = feedback.exclude(verdict=Verdict.CANNOT_TELL)
     with (out_dir / MANIFEST).open("w", newline="", encoding="utf-8") as fh:

@@ -279,7 +279,7 @@ def test_api_upload_takes_the_answers_and_omitted_means_not_answered(owner: Any,
 def reviewed(answered_case: Diagnosis, clinician: Any) -> Feedback:
     from review.services import feedback_create
 
-    # Exports include consenting patients only (issue 16).
+    # Exports include consenting patients only.
     type(answered_case.owner).objects.filter(pk=answered_case.owner_id).update(training_consent=True)
     return feedback_create(
         diagnosis=answered_case,

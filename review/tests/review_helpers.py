@@ -26,7 +26,7 @@ def give_feedback(*, diagnosis: Diagnosis, author: Any, **overrides: Any) -> Fee
         "private_note": PRIVATE_NOTE,
     }
     values.update(overrides)
-    # Exports include consenting patients only (issue 16): these patients consent.
+    # Exports include consenting patients only: these patients consent.
     type(diagnosis.owner).objects.filter(pk=diagnosis.owner_id).update(training_consent=True)
     save = feedback_amend if Feedback.objects.filter(diagnosis=diagnosis).exists() else feedback_create
     return save(diagnosis=diagnosis, author=author, **values)

@@ -150,9 +150,7 @@ def check_header(img: Image.Image, data: bytes) -> tuple[str, int, int]:
             "tiny",
         )
     if fmt not in ("HEIF", "HEIC", "MPO") and getattr(img, "n_frames", 1) > 1:
-        raise _reject(
-            _("Animated images are not accepted. Please upload a single still photo."), "animated"
-        )
+        raise _reject(_("Animated images are not accepted. Please upload a single still photo."), "animated")
     return fmt, width, height
 
 

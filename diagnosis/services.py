@@ -196,7 +196,12 @@ def diagnosis_run(*, diagnosis_id: str) -> Diagnosis | None:
         logger.exception("diagnosis %s failed", diagnosis_id)
         timed_out = isinstance(exc, SoftTimeLimitExceeded)
         return _end(diagnosis_id, failed=MSG_TIMEOUT if timed_out else MSG_UNEXPECTED)
-    logger.info("diagnosis %s %s (cpu %.3fs)", diagnosis_id, getattr(current, "status", "gone"), time.process_time() - cpu)
+    logger.info(
+        "diagnosis %s %s (cpu %.3fs)",
+        diagnosis_id,
+        getattr(current, "status", "gone"),
+        time.process_time() - cpu,
+    )
     return current
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import clinician_required, is_admin
+from diagnosis.downloads import diagnosis_file_response
 from diagnosis.forms_review import AssignForm, FeedbackForm, QueueFilterForm
 from diagnosis.models import CaseAccessLog, Diagnosis
 from diagnosis.selectors import diagnosis_get_for_reviewer
@@ -48,7 +49,6 @@ from diagnosis.services_review import (
     feedback_can_edit,
     feedback_save,
 )
-from portal.files import stored_file_response
 
 QUEUE_PAGE_SIZE = 25
 WEB = CaseAccessLog.Channel.WEB
@@ -195,7 +195,7 @@ def feedback(request: HttpRequest, pk: Any) -> HttpResponse:
 
 def _serve(request: HttpRequest, pk: Any, field: str) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
-    response = stored_file_response(getattr(diagnosis, field), cache_control="private, no-store")
+    response = diagnosis_file_response(diagnosis, field)
     access_log_record(
         user=request.user,
         diagnosis=diagnosis,

@@ -1,4 +1,4 @@
-"""Measure what checking (web) and decoding (worker) one upload costs, in a fresh process (used by test_imaging).
+"""Measure what checking (web) and decoding (worker) one upload cost, in a fresh process.
 
     python -m diagnosis.tests.decode_probe FILE  ->  {"code": ..., "rss_mb": ..., "cpu_s": ...}
 

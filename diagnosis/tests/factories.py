@@ -5,16 +5,17 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from diagnosis.models import Diagnosis
 from diagnosis.media import random_name as _random_name
+from diagnosis.models import Diagnosis
 from diagnosis.tests import images
-
 
 # A 7 x 7 Grad-CAM grid, hottest in the middle, over the central square of a 3:2 photo.
 CAM_GRID = {
     "rows": 7,
     "cols": 7,
-    "values": [round(max(0.0, 1 - ((r - 3) ** 2 + (c - 3) ** 2) / 18), 3) for r in range(7) for c in range(7)],
+    "values": [
+        round(max(0.0, 1 - ((r - 3) ** 2 + (c - 3) ** 2) / 18), 3) for r in range(7) for c in range(7)
+    ],
     "box": [1 / 6, 0.0, 5 / 6, 1.0],
 }
 

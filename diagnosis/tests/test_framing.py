@@ -16,8 +16,8 @@ from django.urls import reverse
 from PIL import Image, ImageOps
 from rest_framework.test import APIClient
 
-from diagnosis.framing import CropBox, check_crop, parse_crop
 from diagnosis.decoding import validate_upload
+from diagnosis.framing import CropBox, check_crop, parse_crop
 from diagnosis.models import Diagnosis
 from diagnosis.tests import images
 from diagnosis.tests.conftest import analysed, media_files

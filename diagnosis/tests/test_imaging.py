@@ -22,8 +22,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
 
-from diagnosis.framing import TRANSPOSE, CropBox, apply_crop
 from diagnosis.decoding import _source_box, decode_photo, validate_upload
+from diagnosis.framing import TRANSPOSE, CropBox, apply_crop
 from diagnosis.imaging import inspect_upload
 from diagnosis.tests import images
 

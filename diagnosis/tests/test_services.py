@@ -14,7 +14,8 @@ from django.utils import timezone
 from PIL import Image
 
 from diagnosis import services
-from diagnosis.models import Diagnosis
+from diagnosis.imaging import MSG_DAMAGED
+from diagnosis.models import Diagnosis, PendingFile
 from diagnosis.services import (
     diagnoses_sweep,
     diagnosis_create,
@@ -23,8 +24,6 @@ from diagnosis.services import (
     diagnosis_run,
 )
 from diagnosis.tests import images
-from diagnosis.imaging import MSG_DAMAGED
-from diagnosis.models import PendingFile
 from diagnosis.tests.conftest import FakePredictor, analysed, media_files
 from diagnosis.tests.factories import make_diagnosis
 from diagnosis.tests.test_imaging import BAD_INPUTS, DAMAGED_INPUTS

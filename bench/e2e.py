@@ -416,7 +416,7 @@ def run(
     baseline: bool = True,
     variants: list[Config] | None = None,
 ) -> dict[str, Any]:
-    durations = {1: 3.0, 8: 3.0} if quick else {1: 20.0, 8: 30.0}
+    durations = {1: 3.0, 8: 3.0, 16: 3.0} if quick else {1: 20.0, 8: 30.0, 16: 20.0}
     workdir = Path(tempfile.mkdtemp(prefix="jildi-bench-"))
     try:
         out = {

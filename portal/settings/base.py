@@ -272,6 +272,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(15 * 102
 # (portal.middleware); nginx's client_max_body_size must be the same (deploy/nginx.conf).
 DIAGNOSIS_MAX_UPLOAD_BYTES = envint("DIAGNOSIS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", str(DIAGNOSIS_MAX_UPLOAD_BYTES + 1024 * 1024))
+# Uploads up to this size stay in memory (a phone photo is 2-6 MB): no temporary file written
+# and read back per upload; larger ones (up to DIAGNOSIS_MAX_UPLOAD_BYTES) spool to disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(8 * 1024 * 1024))
 # One photo per upload; a few for the disease library's admin form.
 DATA_UPLOAD_MAX_NUMBER_FILES = envint("DATA_UPLOAD_MAX_NUMBER_FILES", "5")
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))

@@ -8,10 +8,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from django.db import InterfaceError, OperationalError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-
 from diagnosis.decoding import DecodedPhoto, decode_photo
 from diagnosis.framing import CropBox
 from diagnosis.models import Diagnosis
@@ -21,15 +17,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Infrastructure hiccups only (the task retries them); an IntegrityError would fail again.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    OperationalError,
-    InterfaceError,
-    ConnectionError,
-    TimeoutError,
-    RedisConnectionError,
-    RedisTimeoutError,
-)
 CAM_DECIMALS = 3
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from diagnosis import analysis, media
 from diagnosis.answers import model_answers
 from diagnosis.decoding import DecodedPhoto
+from diagnosis.errors import TRANSIENT_ERRORS
 from diagnosis.framing import CropBox
 from diagnosis.imaging import MSG_DAMAGED, inspect_upload
 from diagnosis.models import Diagnosis
@@ -188,7 +189,7 @@ def diagnosis_run(*, diagnosis_id: str) -> Diagnosis | None:
     except FileNotFoundError:
         logger.exception("stored upload for %s missing", diagnosis_id)
         return _end(diagnosis_id, failed=MSG_IMAGE_MISSING)
-    except analysis.TRANSIENT_ERRORS:
+    except TRANSIENT_ERRORS:
         raise
     except Exception as exc:
         from celery.exceptions import SoftTimeLimitExceeded

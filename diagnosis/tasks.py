@@ -14,7 +14,7 @@ from datetime import timedelta
 from celery import shared_task
 from celery.signals import worker_process_init
 
-from diagnosis.analysis import TRANSIENT_ERRORS  # one list, shared with the service
+from diagnosis.errors import TRANSIENT_ERRORS  # one list, shared with the service
 
 logger = logging.getLogger(__name__)
 

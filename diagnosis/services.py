@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from diagnosis import analysis, media
@@ -238,8 +239,6 @@ def diagnoses_sweep(
 ) -> dict[str, int]:
     """Re-queue diagnoses stuck in queued/running; fail those out of attempts; remove the files
     of requests and tasks that died (pending records; ``scan_storage``: list the whole folder)."""
-    from django.utils import timezone
-
     before = timezone.now() - older_than
     requeued = failed = 0
     for pk in list(Diagnosis.objects.stuck(before=before).values_list("pk", flat=True)):

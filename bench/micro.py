@@ -150,35 +150,34 @@ def decode(photos: list[bytes], model_dir: Path, runs: int, seed_runs: int) -> d
 def pipeline_stages(photos: list[bytes], model_dir: Path, runs: int) -> dict[str, Any]:
     """CPU cost of the product's two halves on one core, in-process (no HTTP, no DB, no broker).
 
-    web: diagnosis.imaging.validate_upload (sniff, DCT-scaled decode, orient, re-encode, thumbnail).
+    web: diagnosis.imaging.inspect_upload (size, sniff, header: no pixel decoded).
     worker: the steps of diagnosis.services.diagnosis_run between the DB reads/writes: decode the
-    stored photo, predict (preprocess + model + OOD + CAM), render and encode the heat map.
+    upload once (draft, frame, orient, strip), encode master + thumbnail, predict (preprocess +
+    model + OOD + Grad-CAM grid) on the same decoded image.
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
     import django
 
     django.setup()
-    from diagnosis import services
-    from diagnosis.imaging import validate_upload
-    from ml.imaging import load_image
-    from ml.overlay import render_overlay
+    from diagnosis.analysis import cam_grid
+    from diagnosis.decoding import decode_photo
+    from diagnosis.imaging import inspect_upload
     from ml.predictor import Predictor
 
     predictor = Predictor(model_dir)
-    cleans = [validate_upload(io.BytesIO(p)) for p in photos]
-    side = services.OVERLAY_MAX_SIDE
+    first = decode_photo(photos[0])
     state = {"i": 0}
 
     def web() -> None:
         state["i"] += 1
-        validate_upload(io.BytesIO(photos[state["i"] % len(photos)]))
+        inspect_upload(io.BytesIO(photos[state["i"] % len(photos)]))
 
     def worker() -> None:
         state["i"] += 1
-        image = load_image(io.BytesIO(cleans[state["i"] % len(cleans)].jpeg), draft_size=(side, side))
-        prediction = predictor.predict(image)
+        photo = decode_photo(photos[state["i"] % len(photos)])
+        prediction = predictor.predict(photo.image)
         if not prediction.ood_flag:
-            render_overlay(image, prediction.cam, max_side=side)
+            cam_grid(prediction)
 
     def cpu(fn: Callable[[], Any]) -> list[float]:
         fn()
@@ -190,7 +189,7 @@ def pipeline_stages(photos: list[bytes], model_dir: Path, runs: int) -> dict[str
         return samples
 
     return {
-        "stored_photo": {"size": [cleans[0].width, cleans[0].height], "bytes": len(cleans[0].jpeg)},
+        "stored_photo": {"size": [first.width, first.height], "bytes": len(first.jpeg)},
         "web_validate_cpu_ms": summarize(cpu(web)),
         "worker_task_cpu_ms": summarize(cpu(worker)),
     }

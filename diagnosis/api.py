@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from diagnosis.answers import answers_snapshot
+from diagnosis.downloads import diagnosis_file_response
 from diagnosis.models import Diagnosis
 from diagnosis.selectors import diagnosis_get_for_user, diagnosis_list_for_user
 from diagnosis.serializers import DiagnosisCreateSerializer, DiagnosisFilterSerializer, DiagnosisSerializer
@@ -27,7 +28,6 @@ from diagnosis.services import diagnosis_create, diagnosis_delete, diagnosis_ret
 from portal.api.errors import error_responses
 from portal.api.throttling import UploadRateThrottle
 from portal.api.views import ApiView, GenericApiView
-from portal.files import stored_file_response
 
 Getter = Callable[..., Diagnosis]
 # Called after a file was handed out: (user, diagnosis, field). For the audit log.
@@ -305,10 +305,9 @@ def serve_private(
     getter: Getter = diagnosis_get_for_user,
     audit: Audit | None = None,
 ) -> HttpResponse:
-    """Stream a stored file after the access check (X-Accel-Redirect behind nginx)."""
+    """A stored file after the access check (diagnosis.downloads: the one download helper)."""
     diagnosis = getter(user=request.user, pk=pk)
-    # Photos are health data and phones are shared: never stored in a browser cache.
-    response = stored_file_response(getattr(diagnosis, field), cache_control="private, no-store")
+    response = diagnosis_file_response(diagnosis, field)
     if audit is not None:
         audit(request.user, diagnosis, field)
     return response
@@ -356,4 +355,8 @@ def file_view(
 
 DiagnosisImageView = file_view("image", "image/jpeg", "Download the photo (metadata removed)")
 DiagnosisThumbnailView = file_view("thumbnail", "image/jpeg", "Download the thumbnail")
-DiagnosisHeatmapView = file_view("heatmap", "image/png", "Download the heat map overlay (PNG)")
+DiagnosisHeatmapView = file_view(
+    "heatmap",
+    "image/png",
+    "Download the heat map overlay (PNG; rendered from `heatmap_grid` on first request)",
+)

@@ -93,8 +93,12 @@ class Diagnosis(models.Model):
         related_name="diagnoses",
         verbose_name=_("owner"),
     )
-    image = models.FileField(_("photo"), max_length=200)
-    thumbnail = models.FileField(_("thumbnail"), max_length=200)
+    # The bytes as uploaded (checked from their header only), kept privately until the worker has
+    # decoded them into ``image`` and ``thumbnail``; then deleted and this is "".
+    upload = models.FileField(_("original upload"), max_length=200, blank=True)
+    image = models.FileField(_("photo"), max_length=200, blank=True)
+    thumbnail = models.FileField(_("thumbnail"), max_length=200, blank=True)
+    # The PNG overlay, rendered from ``cam_grid`` on first request (for API clients) and kept.
     heatmap = models.FileField(_("heat map"), max_length=200, blank=True)
     image_width = models.PositiveIntegerField(_("width"), default=0)
     image_height = models.PositiveIntegerField(_("height"), default=0)
@@ -125,6 +129,9 @@ class Diagnosis(models.Model):
     ood_flag = models.BooleanField(_("not a usable skin photo"), default=False)
     ood_score = models.FloatField(_("out-of-distribution score"), null=True, blank=True)
     cam_class = models.CharField(_("heat map explains"), max_length=10, blank=True)
+    # The Grad-CAM grid: {"rows": h, "cols": w, "values": [h*w floats in 0..1, row-major],
+    # "box": [left, top, right, bottom] fractions of the photo the model saw}; {} = none.
+    cam_grid = models.JSONField(_("heat map grid"), default=dict, blank=True)
     # Why a photo was rejected: "not_lesion" (does not look like a single spot) or a photo-quality
     # code from the model ("no_detail", "noise", "blurry", "too_dark", "too_bright", ...).
     ood_reason = models.CharField(_("why the photo was not usable"), max_length=20, blank=True)
@@ -172,6 +179,53 @@ class Diagnosis(models.Model):
         return self.status in self.PENDING_STATUSES
 
     @property
+    def has_heatmap(self) -> bool:
+        """A heat map can be shown: its grid is stored (or, for older rows, its PNG)."""
+        return bool(self.cam_grid) or bool(self.heatmap)
+
+    # -- status changes (the caller holds the row lock: select_for_update) --------------------
+    def mark_running(self) -> None:
+        """A worker starts on it: one more attempt."""
+        self.status = self.Status.RUNNING
+        self.started_at = timezone.now()
+        self.attempts += 1
+        self.error_message = ""
+        self.save(update_fields=["status", "started_at", "attempts", "error_message"])
+
+    def mark_failed(self, message: str) -> None:
+        """It could not be analysed (``message``: an English msgid, translated when shown)."""
+        self.status = self.Status.FAILED
+        self.error_message = message
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "error_message", "finished_at"])
+
+    def mark_rejected(self, reason: str, message: str = "") -> None:
+        """The photo itself is unusable (``reason``: an ``ood_reason`` code, e.g. "damaged")."""
+        self.status = self.Status.REJECTED
+        self.ood_reason = reason[:20]
+        self.error_message = message
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "ood_reason", "error_message", "finished_at"])
+
+    def mark_finished(self, result: dict[str, object]) -> None:
+        """Store a result (``result`` holds field values, including ``status`` done/rejected)."""
+        for key, value in result.items():
+            setattr(self, key, value)
+        self.finished_at = timezone.now()
+        self.error_message = ""
+        self.save(update_fields=[*result, "finished_at", "error_message"])
+
+    def requeue(self, *, fresh: bool = False) -> None:
+        """Back in the queue, its clock reset (``fresh``: a patient's retry, attempts from zero)."""
+        self.status = self.Status.QUEUED
+        self.enqueued_at = timezone.now()
+        fields = ["status", "enqueued_at"]
+        if fresh:
+            self.error_message, self.attempts, self.started_at, self.finished_at = "", 0, None, None
+            fields += ["error_message", "attempts", "started_at", "finished_at"]
+        self.save(update_fields=fields)
+
+    @property
     def predicted_name(self) -> str:
         return class_name(self.predicted_class) if self.predicted_class else ""
 
@@ -191,7 +245,27 @@ class Diagnosis(models.Model):
         return rows
 
     def file_fields(self) -> list[models.fields.files.FieldFile]:
-        return [f for f in (self.image, self.thumbnail, self.heatmap) if f and f.name]
+        return [f for f in (self.upload, self.image, self.thumbnail, self.heatmap) if f and f.name]
+
+
+class PendingFile(models.Model):
+    """A media file written before the row that references it is committed.
+
+    Recorded (committed on its own) before the bytes are written and deleted in the transaction
+    that stores the reference: whatever is left here older than an hour belongs to a request or
+    task that died or rolled back. The sweeper checks these names instead of listing the storage
+    (a bucket listing every minute costs requests and time proportional to all media ever kept).
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("pending media file")
+        verbose_name_plural = _("pending media files")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Spot(models.Model):

@@ -171,6 +171,16 @@ class DiagnosisLinksSerializer(serializers.Serializer):
     page = serializers.CharField(help_text=_("The result page on the website."))
 
 
+class HeatmapGridSerializer(serializers.Serializer):
+    """The Grad-CAM map: ``rows`` x ``cols`` values in 0..1 (row-major, top-left first) over the part
+    of the photo the model saw (``box``: left, top, right, bottom as fractions of the photo)."""
+
+    rows = serializers.IntegerField()
+    cols = serializers.IntegerField()
+    values = serializers.ListField(child=serializers.FloatField())
+    box = serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4)
+
+
 class PatientReviewSerializer(serializers.Serializer):
     """What the patient sees of a clinician's feedback (never the private note)."""
 
@@ -231,6 +241,7 @@ class DiagnosisSerializer(serializers.ModelSerializer):
     rejection_kind = serializers.SerializerMethodField()
     reliability = serializers.SerializerMethodField()
     trust = serializers.SerializerMethodField()
+    heatmap_grid = serializers.SerializerMethodField()
 
     class Meta:
         model = Diagnosis
@@ -266,8 +277,14 @@ class DiagnosisSerializer(serializers.ModelSerializer):
             "rejection_kind",
             "reliability",
             "trust",
+            "heatmap_grid",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(HeatmapGridSerializer(allow_null=True))
+    def get_heatmap_grid(self, diagnosis: Diagnosis) -> dict[str, Any] | None:
+        """Draw it yourself (as the website does), or fetch ``links.heatmap`` (a PNG)."""
+        return dict(diagnosis.cam_grid) if diagnosis.cam_grid else None
 
     @extend_schema_field(serializers.BooleanField(help_text=_("Whether the patient framed the spot.")))
     def get_framed(self, diagnosis: Diagnosis) -> bool:
@@ -275,7 +292,8 @@ class DiagnosisSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(
         serializers.ChoiceField(
-            choices=["", trust_info.NOT_SINGLE_SPOT, trust_info.PHOTO_QUALITY], allow_blank=True
+            choices=["", trust_info.NOT_SINGLE_SPOT, trust_info.PHOTO_QUALITY, trust_info.DAMAGED_FILE],
+            allow_blank=True,
         )
     )
     def get_rejection_kind(self, diagnosis: Diagnosis) -> str:
@@ -312,7 +330,7 @@ class DiagnosisSerializer(serializers.ModelSerializer):
             "self": reverse("api:diagnosis-detail", kwargs=kwargs),
             "image": reverse("api:diagnosis-image", kwargs=kwargs),
             "thumbnail": reverse("api:diagnosis-thumbnail", kwargs=kwargs),
-            "heatmap": reverse("api:diagnosis-heatmap", kwargs=kwargs) if diagnosis.heatmap else None,
+            "heatmap": reverse("api:diagnosis-heatmap", kwargs=kwargs) if diagnosis.has_heatmap else None,
             "page": diagnosis.get_absolute_url(),
         }
 

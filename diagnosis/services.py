@@ -1,37 +1,36 @@
-"""Writes for diagnoses: create (validate + store + enqueue), run (the worker's
-work), retry, delete and the sweeper.
+"""Writes for diagnoses: create (check + store + enqueue), run (the worker's work), retry,
+delete and the sweeper.
 
-The web process imports this module too, so nothing here may import torch or
-``ml.predictor`` at module level: the model is imported lazily inside
-``diagnosis_run``, which only the Celery worker calls.
+The web process imports this module too, so nothing here may import torch or ``ml.predictor``
+at module level: the model is loaded lazily by ``diagnosis.analysis``, which only the worker
+runs. The web process reads only an upload's header; the worker decodes it once.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from diagnosis import analysis, media
 from diagnosis.answers import model_answers
+from diagnosis.decoding import DecodedPhoto
+from diagnosis.errors import TRANSIENT_ERRORS
 from diagnosis.framing import CropBox
-from diagnosis.imaging import validate_upload
+from diagnosis.imaging import MSG_DAMAGED, inspect_upload
 from diagnosis.models import Diagnosis, Spot
 
 logger = logging.getLogger(__name__)
 
-UPLOAD_DIR = "diagnoses"
 DEFAULT_MAX_ATTEMPTS = 5
-OVERLAY_MAX_SIDE = 800  # heat maps are smooth; keeps the PNG ~0.4 MB for phones
 
 # Error messages are stored in English (msgid) and translated when displayed.
 MSG_MODEL_MISSING = gettext_noop(
@@ -45,18 +44,12 @@ MSG_TIMEOUT = gettext_noop("The analysis took too long and was stopped. Please t
 MSG_IMAGE_MISSING = gettext_noop("The stored photo could not be read. Please upload the photo again.")
 
 
-def _random_name(suffix: str) -> str:
-    return f"{UPLOAD_DIR}/{secrets.token_urlsafe(18)}{suffix}"
+def _max_attempts() -> int:
+    return int(getattr(settings, "DIAGNOSIS_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
 
 
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        if not name:
-            continue
-        try:
-            default_storage.delete(name)
-        except OSError:
-            logger.warning("could not delete %s", name, exc_info=True)
+def _locked(diagnosis_id: Any) -> Diagnosis | None:
+    return Diagnosis.objects.select_for_update().filter(pk=diagnosis_id).first()
 
 
 def diagnosis_enqueue(*, diagnosis: Diagnosis) -> None:
@@ -86,27 +79,22 @@ def diagnosis_create(
     spot: Spot | None = None,
     new_spot_name: str = "",
 ) -> Diagnosis:
-    """Validate and store an uploaded photo, create the row, enqueue the analysis.
+    """Check an uploaded photo from its header, store its bytes privately, create the row and
+    enqueue the analysis (which decodes it).
 
-    ``crop`` is the patient's frame (displayed-photo pixels): only that part is stored.
-    ``answers`` is ``diagnosis.answers.answers_snapshot(...)`` (the answers as given now).
-    Raises django.core.exceptions.ValidationError for a bad upload or frame; in that case
-    (and on any other failure) no row and no file are left behind.
+    ``crop`` is the patient's frame (displayed-photo pixels); ``answers`` is
+    ``diagnosis.answers.answers_snapshot(...)``. Raises ValidationError for a bad upload or
+    frame; then, and on any other failure, no row and no file are left behind.
     """
-    clean = validate_upload(upload, crop=crop)  # raises before anything is written
-    written: list[str] = []
+    info = inspect_upload(upload, crop=crop)  # raises before anything is written
+    name = media.save_pending(info.data, ".upload")
     try:
         with transaction.atomic():
-            written.append(default_storage.save(_random_name(".jpg"), ContentFile(clean.jpeg)))
-            written.append(default_storage.save(_random_name(".jpg"), ContentFile(clean.thumbnail)))
             if spot is None and new_spot_name.strip():  # "new spot" chosen on the upload page
                 spot = Spot.objects.create(owner=owner, name=new_spot_name.strip(), body_site=body_site or "")
             diagnosis = Diagnosis.objects.create(
                 owner=owner,
-                image=written[0],
-                thumbnail=written[1],
-                image_width=clean.width,
-                image_height=clean.height,
+                upload=name,
                 body_site=body_site or "",
                 note=(note or "").strip(),
                 review_requested=review_requested,
@@ -114,28 +102,13 @@ def diagnosis_create(
                 crop_box=crop.as_list() if crop is not None else [],
                 spot=spot,  # the patient's own spot (checked by diagnosis.spots.services)
             )
+            media.settle([name])
             diagnosis_enqueue(diagnosis=diagnosis)
-            # If an outer transaction later rolls back, the files would be orphans;
-            # the sweeper removes unreferenced files (diagnoses_sweep).
     except BaseException:
-        _delete_files(written)
+        media.delete_files([name])
         raise
-    logger.info(
-        "diagnosis %s created (%s, %dx%d)", diagnosis.pk, clean.source_format, clean.width, clean.height
-    )
+    logger.info("diagnosis %s created (%s, %dx%d)", diagnosis.pk, info.source_format, info.width, info.height)
     return diagnosis
-
-
-def _transient_errors() -> tuple[type[BaseException], ...]:
-    # Only infrastructure hiccups; an IntegrityError/DataError would fail again on retry.
-    errors: list[type[BaseException]] = [OperationalError, InterfaceError, ConnectionError, TimeoutError]
-    try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-
-        errors.append(RedisConnectionError)
-    except ImportError:  # pragma: no cover
-        pass
-    return tuple(errors)
 
 
 def _claim(diagnosis_id: str) -> Diagnosis | None:
@@ -146,162 +119,97 @@ def _claim(diagnosis_id: str) -> Diagnosis | None:
     and every claim resets ``started_at``, so the sweeper would never see it as stuck.
     """
     with transaction.atomic():
-        diagnosis = Diagnosis.objects.select_for_update().filter(pk=diagnosis_id).first()
-        if diagnosis is None:
-            logger.info("diagnosis %s no longer exists; nothing to do", diagnosis_id)
-            return None
-        if diagnosis.status in Diagnosis.FINAL_STATUSES:
-            logger.info("diagnosis %s already %s; not recomputed", diagnosis_id, diagnosis.status)
+        diagnosis = _locked(diagnosis_id)
+        if diagnosis is None or diagnosis.status in Diagnosis.FINAL_STATUSES:
             return None
         if diagnosis.attempts >= _max_attempts():
-            logger.warning(
-                "diagnosis %s failed: %d attempts already made (limit %d); not run again",
-                diagnosis_id,
-                diagnosis.attempts,
-                _max_attempts(),
-            )
-            diagnosis.status = Diagnosis.Status.FAILED
-            diagnosis.error_message = MSG_TOO_MANY_ATTEMPTS
-            diagnosis.finished_at = timezone.now()
-            diagnosis.save(update_fields=["status", "error_message", "finished_at"])
+            logger.warning("diagnosis %s failed: out of attempts (%d)", diagnosis_id, diagnosis.attempts)
+            diagnosis.mark_failed(MSG_TOO_MANY_ATTEMPTS)
             return None
-        diagnosis.status = Diagnosis.Status.RUNNING
-        diagnosis.started_at = timezone.now()
-        diagnosis.attempts += 1
-        diagnosis.error_message = ""
-        diagnosis.save(update_fields=["status", "started_at", "attempts", "error_message"])
+        diagnosis.mark_running()
         return diagnosis
 
 
-def _fail(diagnosis_id: str, message: str) -> None:
+def _end(diagnosis_id: str, *, failed: str = "", damaged: bool = False) -> Diagnosis | None:
+    """Fail the row with ``failed``, or reject it as a damaged file (whose bytes are deleted)."""
     with transaction.atomic():
-        diagnosis = Diagnosis.objects.select_for_update().filter(pk=diagnosis_id).first()
+        diagnosis = _locked(diagnosis_id)
         if diagnosis is None or diagnosis.status in Diagnosis.FINAL_STATUSES:
-            return
-        diagnosis.status = Diagnosis.Status.FAILED
-        diagnosis.error_message = message
-        diagnosis.finished_at = timezone.now()
-        diagnosis.save(update_fields=["status", "error_message", "finished_at"])
+            return diagnosis
+        if not damaged:
+            diagnosis.mark_failed(failed)
+            return diagnosis
+        names = [f.name for f in diagnosis.file_fields()]
+        diagnosis.upload = diagnosis.image = diagnosis.thumbnail = ""
+        diagnosis.save(update_fields=["upload", "image", "thumbnail"])
+        diagnosis.mark_rejected("damaged", MSG_DAMAGED)
+    media.delete_files(names)  # committed: the worker runs outside any transaction
+    return diagnosis
+
+
+def _store(diagnosis_id: str, photo: DecodedPhoto, result: dict[str, Any]) -> Diagnosis | None:
+    """Write the master and thumbnail, store the result with them, then drop the upload's bytes."""
+    written: list[str] = []
+    if photo.jpeg:  # (rows from before uploads were decoded here keep their master)
+        written = [media.save_pending(photo.jpeg, ".jpg"), media.save_pending(photo.thumbnail, ".jpg")]
+    if written:
+        result |= {"image": written[0], "thumbnail": written[1], "upload": ""}
+        result |= {"image_width": photo.width, "image_height": photo.height}
+    try:
+        with transaction.atomic():
+            current = _locked(diagnosis_id)
+            if current is None or current.status in Diagnosis.FINAL_STATUSES:
+                media.delete_files(written)  # deleted meanwhile, or a duplicate delivery won
+                return current
+            original = current.upload.name if written else ""
+            current.mark_finished(result)
+            media.settle(written)
+        media.delete_files([original])  # committed: the worker runs outside any transaction
+        return current
+    except BaseException:
+        media.delete_files(written)
+        raise
 
 
 def diagnosis_run(*, diagnosis_id: str) -> Diagnosis | None:
-    """Analyse one diagnosis (worker only). Idempotent: final rows are left alone.
+    """Claim -> analyse -> store (worker only). Idempotent: final rows are left alone.
 
-    Transient infrastructure errors (database, broker) propagate so the task can
-    retry; anything else marks the diagnosis failed with a user-readable message.
+    Transient infrastructure errors propagate so the task can retry; a damaged photo ends as
+    rejected; anything else fails the diagnosis with a user-readable message.
     """
     diagnosis = _claim(diagnosis_id)
     if diagnosis is None:
         return Diagnosis.objects.filter(pk=diagnosis_id).first()
-    started, cpu_started = time.monotonic(), time.process_time()
-
+    cpu = time.process_time()
     try:
-        from ml import predictor as ml_predictor  # lazy: worker only, never the web process
-    except ImportError:  # e.g. onnxruntime not installed on this worker
-        logger.exception("cannot import the predictor; diagnosis %s failed", diagnosis_id)
-        _fail(diagnosis_id, MSG_MODEL_MISSING)
-        return Diagnosis.objects.filter(pk=diagnosis_id).first()
-
-    model_errors = tuple(
-        getattr(ml_predictor, name)
-        for name in ("ModelNotFoundError", "ModelIntegrityError")
-        if hasattr(ml_predictor, name)
-    )
-    try:
-        predictor = ml_predictor.get_predictor()
-    except (*model_errors, ImportError):
+        predictor = analysis.load_predictor()
+        photo = analysis.decode(diagnosis)  # decoded once; the model sees the same image
+        prediction = predictor.predict(photo.image, answers=model_answers(diagnosis.answers))
+        current = _store(diagnosis_id, photo, analysis.result_fields(prediction, predictor.reliability))
+    except analysis.ModelUnavailable:
         logger.exception("no model available; diagnosis %s failed", diagnosis_id)
-        _fail(diagnosis_id, MSG_MODEL_MISSING)
-        return Diagnosis.objects.filter(pk=diagnosis_id).first()
-
-    from ml.imaging import load_image
-
-    heatmap_name = ""
-    try:
-        try:
-            with diagnosis.image.open("rb") as fh:
-                # Decoded big enough for a sharp overlay; the predictor resizes anyway.
-                image = load_image(fh, draft_size=(OVERLAY_MAX_SIDE, OVERLAY_MAX_SIDE))
-        except (FileNotFoundError, ValueError):
-            logger.exception("stored image for %s unreadable", diagnosis_id)
-            _fail(diagnosis_id, MSG_IMAGE_MISSING)
-            return Diagnosis.objects.filter(pk=diagnosis_id).first()
-        # The patient's answers as given at upload (all optional).
-        prediction = predictor.predict(image, answers=model_answers(diagnosis.answers))
-        domain = prediction.domain
-        reliability = predictor.reliability
-        fields: dict[str, Any] = {
-            "model_version": prediction.model_version,
-            "ood_flag": bool(prediction.ood_flag),
-            "ood_score": float(prediction.ood_score),
-            "ood_reason": (prediction.ood_reason or "")[:20],
-            # The model's view of the photo and its own measured figures for that kind of photo.
-            "domain": domain,
-            "domain_probability": float(prediction.domain_probability) if domain else None,
-            "answers_used": list(prediction.answers_used),
-            "reliability": dict(reliability.get(domain) or {}) if domain else {},
-        }
-        if prediction.ood_flag:
-            # Not a usable skin photo: store no disease at all.
-            fields.update(
-                status=Diagnosis.Status.REJECTED,
-                probabilities={},
-                top3=[],
-                predicted_class="",
-                confidence=None,
-                risk_tier="",
-                cam_class="",
-            )
-        else:
-            from ml.overlay import render_overlay
-
-            png = render_overlay(image, prediction.cam, max_side=OVERLAY_MAX_SIDE, box=prediction.cam_box)
-            heatmap_name = default_storage.save(_random_name(".png"), ContentFile(png))
-            fields.update(
-                status=Diagnosis.Status.DONE,
-                probabilities={k: float(v) for k, v in prediction.probabilities.items()},
-                top3=[[code, float(p)] for code, p in prediction.top3],
-                predicted_class=prediction.predicted_class,
-                confidence=float(prediction.confidence),
-                risk_tier=prediction.risk_tier,
-                cam_class=prediction.cam_class,
-                heatmap=heatmap_name,
-            )
-        with transaction.atomic():
-            current = Diagnosis.objects.select_for_update().filter(pk=diagnosis_id).first()
-            if current is None or current.status in Diagnosis.FINAL_STATUSES:
-                # Deleted meanwhile, or a duplicate delivery finished first.
-                _delete_files([heatmap_name])
-                return current
-            old_heatmap = current.heatmap.name if current.heatmap else ""
-            for key, value in fields.items():
-                setattr(current, key, value)
-            current.finished_at = timezone.now()
-            current.error_message = ""
-            current.save(update_fields=[*fields, "finished_at", "error_message"])
-        if old_heatmap and old_heatmap != heatmap_name:
-            _delete_files([old_heatmap])
-        logger.info(
-            "diagnosis %s %s in %.3fs (cpu %.3fs)",
-            diagnosis_id,
-            current.status,
-            time.monotonic() - started,
-            time.process_time() - cpu_started,
-        )
-        return current
-    except _transient_errors():
-        _delete_files([heatmap_name])
+        return _end(diagnosis_id, failed=MSG_MODEL_MISSING)
+    except ValidationError:
+        logger.warning("diagnosis %s: the uploaded file is damaged", diagnosis_id)
+        return _end(diagnosis_id, damaged=True)
+    except FileNotFoundError:
+        logger.exception("stored upload for %s missing", diagnosis_id)
+        return _end(diagnosis_id, failed=MSG_IMAGE_MISSING)
+    except TRANSIENT_ERRORS:
         raise
     except Exception as exc:
-        _delete_files([heatmap_name])
         from celery.exceptions import SoftTimeLimitExceeded
 
-        if isinstance(exc, SoftTimeLimitExceeded):
-            _fail(diagnosis_id, MSG_TIMEOUT)
-        else:
-            logger.exception("diagnosis %s failed", diagnosis_id)
-            _fail(diagnosis_id, MSG_UNEXPECTED)
-        return Diagnosis.objects.filter(pk=diagnosis_id).first()
+        logger.exception("diagnosis %s failed", diagnosis_id)
+        timed_out = isinstance(exc, SoftTimeLimitExceeded)
+        return _end(diagnosis_id, failed=MSG_TIMEOUT if timed_out else MSG_UNEXPECTED)
+    logger.info(
+        "diagnosis %s %s (cpu %.3fs)",
+        diagnosis_id,
+        getattr(current, "status", "gone"),
+        time.process_time() - cpu,
+    )
+    return current
 
 
 def diagnosis_retry(*, diagnosis: Diagnosis) -> Diagnosis:
@@ -310,15 +218,7 @@ def diagnosis_retry(*, diagnosis: Diagnosis) -> Diagnosis:
         locked = Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
         if locked.status != Diagnosis.Status.FAILED:
             return locked
-        locked.status = Diagnosis.Status.QUEUED
-        locked.error_message = ""
-        locked.attempts = 0
-        locked.started_at = None
-        locked.finished_at = None
-        locked.enqueued_at = timezone.now()
-        locked.save(
-            update_fields=["status", "error_message", "attempts", "started_at", "finished_at", "enqueued_at"]
-        )
+        locked.requeue(fresh=True)
         diagnosis_enqueue(diagnosis=locked)
     return locked
 
@@ -336,17 +236,14 @@ def diagnosis_delete(*, diagnosis: Diagnosis) -> None:
     names = [f.name for f in diagnosis.file_fields()]
     with transaction.atomic():
         diagnosis.delete()
-        transaction.on_commit(lambda: _delete_files(names))
+        transaction.on_commit(lambda: media.delete_files(names))
 
 
-def _max_attempts() -> int:
-    return int(getattr(settings, "DIAGNOSIS_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
-
-
-def diagnoses_sweep(*, older_than: timedelta, orphan_age: timedelta | None = None) -> dict[str, int]:
-    """Re-queue diagnoses stuck in queued/running; fail those out of attempts;
-    remove media files that no row references (left by rolled-back requests).
-    """
+def diagnoses_sweep(
+    *, older_than: timedelta, orphan_age: timedelta | None = None, scan_storage: bool = False
+) -> dict[str, int]:
+    """Re-queue diagnoses stuck in queued/running; fail those out of attempts; remove the files
+    of requests and tasks that died (pending records; ``scan_storage``: list the whole folder)."""
     before = timezone.now() - older_than
     requeued = failed = 0
     for pk in list(Diagnosis.objects.stuck(before=before).values_list("pk", flat=True)):
@@ -359,45 +256,14 @@ def diagnoses_sweep(*, older_than: timedelta, orphan_age: timedelta | None = Non
             if diagnosis is None:
                 continue
             if diagnosis.attempts >= _max_attempts():
-                diagnosis.status = Diagnosis.Status.FAILED
-                diagnosis.error_message = MSG_TOO_MANY_ATTEMPTS
-                diagnosis.finished_at = timezone.now()
-                diagnosis.save(update_fields=["status", "error_message", "finished_at"])
+                diagnosis.mark_failed(MSG_TOO_MANY_ATTEMPTS)
                 failed += 1
                 continue
-            # Reset the clock so the same row is not re-sent on every sweep.
-            diagnosis.status = Diagnosis.Status.QUEUED
-            diagnosis.enqueued_at = timezone.now()
-            diagnosis.save(update_fields=["status", "enqueued_at"])
+            diagnosis.requeue()  # its clock reset, so the next sweep does not re-send it
             diagnosis_enqueue(diagnosis=diagnosis)
             requeued += 1
-    removed = _remove_orphans(orphan_age or timedelta(hours=1))
+    age = orphan_age or timedelta(hours=1)
+    removed = media.full_scan_orphans(age) if scan_storage else media.remove_orphans(age)
     if requeued or failed or removed:
         logger.info("sweep: requeued=%d failed=%d orphans_removed=%d", requeued, failed, removed)
     return {"requeued": requeued, "failed": failed, "orphans_removed": removed}
-
-
-def _remove_orphans(min_age: timedelta) -> int:
-    try:
-        _, files = default_storage.listdir(UPLOAD_DIR)
-    except (FileNotFoundError, NotImplementedError):
-        return 0
-    if not files:
-        return 0
-    referenced: set[str] = set()
-    for row in Diagnosis.objects.values_list("image", "thumbnail", "heatmap"):
-        referenced.update(name for name in row if name)
-    cutoff = timezone.now() - min_age
-    removed = 0
-    for filename in files:
-        name = f"{UPLOAD_DIR}/{filename}"
-        if name in referenced:
-            continue
-        try:
-            if default_storage.get_modified_time(name) > cutoff:
-                continue  # may belong to an upload whose transaction is still open
-        except (OSError, NotImplementedError):
-            continue
-        _delete_files([name])
-        removed += 1
-    return removed

@@ -13,25 +13,11 @@ from datetime import timedelta
 
 from celery import shared_task
 from celery.signals import worker_process_init
-from django.db import InterfaceError, OperationalError
 
+from diagnosis.errors import TRANSIENT_ERRORS  # one list, shared with the service
 from diagnosis.spots.tasks import result_ready
 
 logger = logging.getLogger(__name__)
-
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    OperationalError,
-    InterfaceError,
-    ConnectionError,
-    TimeoutError,
-)
-try:  # the broker/result backend client
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-
-    TRANSIENT_ERRORS += (RedisConnectionError, RedisTimeoutError)
-except ImportError:  # pragma: no cover
-    pass
 
 
 @worker_process_init.connect

@@ -24,6 +24,7 @@ HELPED_MIN_GAIN = 0.01
 
 NOT_SINGLE_SPOT = "not_single_spot"
 PHOTO_QUALITY = "photo_quality"
+DAMAGED_FILE = "damaged_file"  # the worker could not decode the uploaded file
 
 
 @dataclass(frozen=True)
@@ -239,10 +240,13 @@ def reliability_data(diagnosis: Any) -> dict[str, Any] | None:
 
 
 def rejection_kind(ood_reason: str) -> str:
-    """ "not_lesion" -> does not look like a single spot; any other code -> a photo-quality problem;
+    """ "not_lesion" -> does not look like a single spot; "damaged" -> the file could not be decoded;
+    any other code -> a photo-quality problem;
     "" (rows from before reasons were stored) -> unknown."""
     if not ood_reason:
         return ""
+    if ood_reason == "damaged":
+        return DAMAGED_FILE
     return NOT_SINGLE_SPOT if ood_reason == "not_lesion" else PHOTO_QUALITY
 
 

@@ -22,13 +22,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from diagnosis.answers import answers_snapshot
+from diagnosis.downloads import diagnosis_file_response
 from diagnosis.forms import HistoryFilterForm, UploadForm
 from diagnosis.imaging import max_upload_bytes
 from diagnosis.presenters import result_context
 from diagnosis.selectors import diagnosis_get_for_user, diagnosis_list_for_user
 from diagnosis.services import diagnosis_create, diagnosis_delete, diagnosis_request_review, diagnosis_retry
 from portal.api.throttling import upload_rate_wait
-from portal.files import stored_file_response
 
 HISTORY_PAGE_SIZE = 12
 
@@ -169,9 +169,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 
 def _serve_private(request: HttpRequest, pk: Any, field: str) -> HttpResponse:
-    diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
-    # Photos are health data and phones are shared: never stored in a browser cache.
-    return stored_file_response(getattr(diagnosis, field), cache_control="private, no-store")
+    return diagnosis_file_response(diagnosis_get_for_user(user=request.user, pk=pk), field)
 
 
 @login_required

@@ -24,16 +24,18 @@ import argparse
 import json
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ml.answers import ENCODED_SIZE, group_slices
+from ml.answers import ENCODED_SIZE, Answers, group_slices
 from ml.constants import CLASS_CODES, MALIGNANT_CODES
 from ml.heads import (
     OOD_QUANTILES,
+    Split,
     calibrate,
     features,
     fit_domain_head,
@@ -73,7 +75,7 @@ def export_onnx(model: torch.nn.Module, pre: Preprocessing, path: Path) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", required=True, type=Path)
     parser.add_argument("--data", required=True, type=Path, help="dermatoscope ImageFolder")
@@ -88,39 +90,57 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="only re-run step 6 on the model already in --out (after a change to the serving rules)",
     )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    if args.figures_only:
-        refresh_figures(args)
-        return
-    import onnxruntime as ort
+    return parser.parse_args(argv)
 
+
+@dataclass
+class Inputs:
+    """What every export step reads: the run's recipe and weights, the data, the answers."""
+
+    args: argparse.Namespace
+    recipe: dict
+    pre: Preprocessing
+    model: torch.nn.Module
+    roots: list[Path]
+    answers: dict[str, Answers]
+
+    def session(self):
+        """Export the model as it is now to ONNX and open it (ONNX Runtime, 2 threads)."""
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 2
+        export_onnx(self.model, self.pre, self.args.out / "model.onnx")
+        return ort.InferenceSession(
+            str(self.args.out / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+
+    def features(self, sess, split: str) -> list[Split]:
+        return [features(sess, self.pre, r / split, d) for d, r in enumerate(self.roots)]
+
+
+def load_inputs(args: argparse.Namespace) -> Inputs:
     recipe = json.loads((args.run / "recipe.json").read_text())
-    pre = Preprocessing.from_dict(recipe["preprocessing"])
     args.out.mkdir(parents=True, exist_ok=True)
-    model = load_rounded_model(args.run / "best.pt")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 2
-
-    def session():
-        export_onnx(model, pre, args.out / "model.onnx")
-        return ort.InferenceSession(str(args.out / "model.onnx"), options, providers=["CPUExecutionProvider"])
-
     roots = [args.data] + ([args.phone_data] if args.phone_data else [])
-    answers = read_answers(roots)
+    return Inputs(
+        args=args,
+        recipe=recipe,
+        pre=Preprocessing.from_dict(recipe["preprocessing"]),
+        model=load_rounded_model(args.run / "best.pt"),
+        roots=roots,
+        answers=read_answers(roots),
+    )
 
-    # 1. features
-    t0 = time.time()
-    sess = session()
-    train = [features(sess, pre, r / "train", d) for d, r in enumerate(roots)]
-    val = [features(sess, pre, r / "val", d) for d, r in enumerate(roots)]
-    log.info("features computed in %.0fs", time.time() - t0)
 
-    # 2. fused head (the ONNX graph keeps the image part; answers are added by the Predictor)
-    head_refit = fit_fused_head(model, train, answers, args.head_l2, answers_l2=args.answers_l2)
+def step_heads(inputs: Inputs, train: list[Split]) -> tuple[np.ndarray, dict, list[Split]]:
+    """Steps 2-3: the fused head (image part into the ONNX graph) and the domain head; writes
+    weights.pt and head.npz. Returns the answers' weights, the refit report and the new val
+    features (the re-exported graph's)."""
+    args, model = inputs.args, inputs.model
+    head_refit = fit_fused_head(model, train, inputs.answers, args.head_l2, answers_l2=args.answers_l2)
     answer_weight = head_refit.pop("answer_weight")
-    sess = session()
-    val = [features(sess, pre, r / "val", d) for d, r in enumerate(roots)]
+    val = inputs.features(inputs.session(), "val")
     torch.save(
         {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()},
         args.out / "weights.pt",
@@ -131,24 +151,28 @@ def main(argv: list[str] | None = None) -> None:
         "bias": head.bias.detach().numpy(),
         "answer_weight": answer_weight.astype(np.float32),
     }
-
-    # 3. domain head
-    if len(roots) > 1:
+    if len(inputs.roots) > 1:
         domain_weight, domain_bias = fit_domain_head(train)
         head_arrays |= {"domain_weight": domain_weight, "domain_bias": np.float32(domain_bias)}
     np.savez(args.out / "head.npz", **head_arrays)
+    return answer_weight, head_refit, val
 
-    # 4. calibration and thresholds
-    cal = calibrate(val, answers, answer_weight)
-    log.info("calibration %s", cal)
 
-    # 5. OOD
-    fit_ood(train).save(args.out / "ood.npz")
-    ood = MahalanobisOOD.load(args.out / "ood.npz")  # thresholds from the stored (float16) parameters
+def step_ood(out: Path, train: list[Split], val: list[Split]) -> tuple[MahalanobisOOD, dict[str, float]]:
+    """Step 5: fit, store, and set the thresholds from the stored (float16) parameters."""
+    fit_ood(train).save(out / "ood.npz")
+    ood = MahalanobisOOD.load(out / "ood.npz")
     thresholds = ood_thresholds(ood, val)
     ood.threshold = max(thresholds.values())  # for a reader without the domain head
-    ood.save(args.out / "ood.npz")
+    ood.save(out / "ood.npz")
+    return ood, thresholds
 
+
+def build_metadata(
+    inputs: Inputs, cal: dict, ood: MahalanobisOOD, thresholds: dict[str, float], head_refit: dict
+) -> dict:
+    """metadata.json: files and checksums, preprocessing, decision and risk rules, OOD, training."""
+    args, pre, recipe, roots = inputs.args, inputs.pre, inputs.recipe, inputs.roots
     urgent = cal["urgent"]
     files = {"onnx": "model.onnx", "weights": "weights.pt", "head": "head.npz", "ood": "ood.npz"}
     sha = {name: sha256_file(args.out / name) for name in files.values()}
@@ -198,10 +222,31 @@ def main(argv: list[str] | None = None) -> None:
             "train_seconds": round(sum(r["seconds"] for r in log_rows), 1),
         },
     }
-    (args.out / "metadata.json").write_text(json.dumps(metadata, indent=2))
+    return metadata
 
+
+def main(argv: list[str] | None = None) -> None:
+    """features -> heads -> calibration -> OOD -> metadata -> reliability of what ships."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.figures_only:
+        refresh_figures(args)
+        return
+    inputs = load_inputs(args)
+    t0 = time.time()
+    sess = inputs.session()
+    train, val = inputs.features(sess, "train"), inputs.features(sess, "val")  # 1. features
+    log.info("features computed in %.0fs", time.time() - t0)
+    answer_weight, head_refit, val = step_heads(inputs, train)  # 2-3. fused and domain heads
+    cal = calibrate(val, inputs.answers, answer_weight)  # 4. calibration and thresholds
+    log.info("calibration %s", cal)
+    ood, thresholds = step_ood(args.out, train, val)  # 5. OOD
+    metadata = build_metadata(inputs, cal, ood, thresholds, head_refit)
+    (args.out / "metadata.json").write_text(json.dumps(metadata, indent=2))
     # 6. evaluate exactly what ships: the ONNX serving path, on each val, with and without answers
-    metadata["reliability"], metadata["val_metrics"] = reliability(Predictor(args.out), roots, answers)
+    metadata["reliability"], metadata["val_metrics"] = reliability(
+        Predictor(args.out), inputs.roots, inputs.answers
+    )
     (args.out / "metadata.json").write_text(json.dumps(metadata, indent=2))
     log.info("reliability %s", json.dumps(metadata["reliability"], indent=1))
 

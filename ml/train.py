@@ -20,6 +20,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,7 @@ def predict_logits(
     return torch.cat(logits).numpy(), torch.cat(labels).numpy()
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, type=Path, help="dermatoscope ImageFolder (train/, val/)")
     parser.add_argument("--phone-data", type=Path, help="phone-photo ImageFolder (train/, val/), optional")
@@ -144,9 +145,36 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--stop-after-epoch", type=int, default=-1, help="exit after this epoch (simulates an interruption)"
     )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    return parser.parse_args(argv)
 
+
+@dataclass
+class Run:
+    """Everything one training run works with (built by :func:`prepare`)."""
+
+    args: argparse.Namespace
+    sampler: Any
+    train_loader: Any
+    val_loaders: list[Any]
+    model: nn.Module
+    ema: Any
+    optimizer: torch.optim.Optimizer
+    scheduler: Any
+    criterion: nn.Module
+    steps_per_epoch: int
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.args.out / "checkpoint.pt"
+
+    @property
+    def selected(self) -> nn.Module:
+        """The weights validated and kept: the moving average if there is one."""
+        return self.ema.module if self.ema is not None else self.model
+
+
+def prepare(args: argparse.Namespace) -> Run:
+    """Seed, record the recipe, load the data and build model, optimiser and schedule."""
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -192,87 +220,116 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         optimizer, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.15
     )
     criterion = nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+    return Run(
+        args, sampler, train_loader, val_loaders, model, ema, optimizer, scheduler, criterion, steps_per_epoch
+    )
 
-    start_epoch, best = 0, {"balanced_accuracy": -1.0}
-    ckpt_path = args.out / "checkpoint.pt"
-    if ckpt_path.exists():
-        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-        model.load_state_dict(state["model"])
-        if ema is not None:
-            ema.load_state_dict(state["ema"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        start_epoch, best = state["epoch"] + 1, state["best"]
-        if scheduler.total_steps != args.epochs * steps_per_epoch:
-            # Resumed with another --epochs: the one-cycle schedule is re-planned over the new
-            # total and continues from the step reached (its warm-up is not repeated).
-            done = scheduler.last_epoch
-            scheduler = torch.optim.lr_scheduler.OneCycleLR(
-                optimizer, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.15
-            )
-            scheduler.last_epoch = done
-            log.info("schedule re-planned over %d epochs at step %d", args.epochs, done)
-        torch.set_rng_state(state["torch_rng"])
-        sampler.generator.set_state(state["sampler_rng"])
-        random.setstate(state["py_rng"])
-        np.random.set_state(state["np_rng"])
-        log.info("resumed after epoch %d (best %.4f)", state["epoch"], best["balanced_accuracy"])
 
-    for epoch in range(start_epoch, args.epochs):
-        model.train()
-        started, total_loss, seen = time.time(), 0.0, 0
-        for step, (x, y) in enumerate(train_loader):
-            if step >= steps_per_epoch:
-                break
-            optimizer.zero_grad(set_to_none=True)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
-                loss = criterion(model(x.contiguous(memory_format=torch.channels_last)), y)
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            if ema is not None:
-                ema.update_parameters(model)
-            total_loss += loss.item() * len(y)
-            seen += len(y)
-        selected = ema.module if ema is not None else model
-        per_domain = [classification_metrics(*predict_logits(selected, vl)[::-1]) for vl in val_loaders]
-        metrics = {
-            k: float(np.mean([m[k] for m in per_domain]))
-            for k in ("accuracy", "balanced_accuracy", "macro_f1")
-        }
-        row = {
+def resume(run: Run) -> tuple[int, dict]:
+    """Continue from the checkpoint, if any: (first epoch to run, best so far)."""
+    args = run.args
+    if not run.checkpoint_path.exists():
+        return 0, {"balanced_accuracy": -1.0}
+    state = torch.load(run.checkpoint_path, map_location="cpu", weights_only=False)
+    run.model.load_state_dict(state["model"])
+    if run.ema is not None:
+        run.ema.load_state_dict(state["ema"])
+    run.optimizer.load_state_dict(state["optimizer"])
+    run.scheduler.load_state_dict(state["scheduler"])
+    if run.scheduler.total_steps != args.epochs * run.steps_per_epoch:
+        # Resumed with another --epochs: the one-cycle schedule is re-planned over the new
+        # total and continues from the step reached (its warm-up is not repeated).
+        done = run.scheduler.last_epoch
+        run.scheduler = torch.optim.lr_scheduler.OneCycleLR(
+            run.optimizer, max_lr=args.lr, total_steps=args.epochs * run.steps_per_epoch, pct_start=0.15
+        )
+        run.scheduler.last_epoch = done
+        log.info("schedule re-planned over %d epochs at step %d", args.epochs, done)
+    torch.set_rng_state(state["torch_rng"])
+    run.sampler.generator.set_state(state["sampler_rng"])
+    random.setstate(state["py_rng"])
+    np.random.set_state(state["np_rng"])
+    log.info("resumed after epoch %d (best %.4f)", state["epoch"], state["best"]["balanced_accuracy"])
+    return state["epoch"] + 1, state["best"]
+
+
+def train_epoch(run: Run) -> float:
+    """One epoch of optimisation; the mean training loss."""
+    run.model.train()
+    total_loss, seen = 0.0, 0
+    for step, (x, y) in enumerate(run.train_loader):
+        if step >= run.steps_per_epoch:
+            break
+        run.optimizer.zero_grad(set_to_none=True)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=run.args.bf16):
+            loss = run.criterion(run.model(x.contiguous(memory_format=torch.channels_last)), y)
+        loss.backward()
+        run.optimizer.step()
+        run.scheduler.step()
+        if run.ema is not None:
+            run.ema.update_parameters(run.model)
+        total_loss += loss.item() * len(y)
+        seen += len(y)
+    return total_loss / max(seen, 1)
+
+
+def validate(run: Run, epoch: int, train_loss: float, seconds: float) -> tuple[dict, list[dict]]:
+    """Validate the kept weights on each kind of photo; append the epoch's row to log.jsonl."""
+    per_domain = [classification_metrics(*predict_logits(run.selected, vl)[::-1]) for vl in run.val_loaders]
+    metrics = {
+        k: float(np.mean([m[k] for m in per_domain])) for k in ("accuracy", "balanced_accuracy", "macro_f1")
+    }
+    row = {
+        "epoch": epoch,
+        "train_loss": train_loss,
+        "val_accuracy": metrics["accuracy"],
+        "val_balanced_accuracy": metrics["balanced_accuracy"],
+        "val_macro_f1": metrics["macro_f1"],
+        "val_balanced_accuracy_by_domain": [m["balanced_accuracy"] for m in per_domain],
+        "lr": run.scheduler.get_last_lr()[0],
+        "seconds": round(seconds, 1),
+    }
+    with open(run.args.out / "log.jsonl", "a") as fh:
+        fh.write(json.dumps(row) + "\n")
+    log.info("epoch %s", json.dumps(row))
+    return metrics, per_domain
+
+
+def save_checkpoint(run: Run, epoch: int, best: dict) -> None:
+    """The resume point, written atomically (an interrupted save never corrupts it)."""
+    tmp = run.args.out / "checkpoint.pt.tmp"
+    torch.save(
+        {
             "epoch": epoch,
-            "train_loss": total_loss / max(seen, 1),
-            "val_accuracy": metrics["accuracy"],
-            "val_balanced_accuracy": metrics["balanced_accuracy"],
-            "val_macro_f1": metrics["macro_f1"],
-            "val_balanced_accuracy_by_domain": [m["balanced_accuracy"] for m in per_domain],
-            "lr": scheduler.get_last_lr()[0],
-            "seconds": round(time.time() - started, 1),
-        }
-        with open(args.out / "log.jsonl", "a") as fh:
-            fh.write(json.dumps(row) + "\n")
-        log.info("epoch %s", json.dumps(row))
+            "model": run.model.state_dict(),
+            "ema": run.ema.state_dict() if run.ema is not None else None,
+            "optimizer": run.optimizer.state_dict(),
+            "scheduler": run.scheduler.state_dict(),
+            "best": best,
+            "torch_rng": torch.get_rng_state(),
+            "sampler_rng": run.sampler.generator.get_state(),
+            "py_rng": random.getstate(),
+            "np_rng": np.random.get_state(),
+        },
+        tmp,
+    )
+    tmp.replace(run.checkpoint_path)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """parse -> prepare -> resume -> per epoch: train, validate, keep the best, checkpoint."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    run = prepare(args)
+    start_epoch, best = resume(run)
+    for epoch in range(start_epoch, args.epochs):
+        started = time.time()
+        loss = train_epoch(run)
+        metrics, _ = validate(run, epoch, loss, time.time() - started)
         if metrics["balanced_accuracy"] > best["balanced_accuracy"]:
             best = {"epoch": epoch, **{k: metrics[k] for k in ("accuracy", "balanced_accuracy", "macro_f1")}}
-            torch.save(selected.state_dict(), args.out / "best.pt")
-        tmp = args.out / "checkpoint.pt.tmp"
-        torch.save(
-            {
-                "epoch": epoch,
-                "model": model.state_dict(),
-                "ema": ema.state_dict() if ema is not None else None,
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "best": best,
-                "torch_rng": torch.get_rng_state(),
-                "sampler_rng": sampler.generator.get_state(),
-                "py_rng": random.getstate(),
-                "np_rng": np.random.get_state(),
-            },
-            tmp,
-        )
-        tmp.replace(ckpt_path)  # atomic: an interrupted save never corrupts the resume point
+            torch.save(run.selected.state_dict(), args.out / "best.pt")
+        save_checkpoint(run, epoch, best)
         if epoch == args.stop_after_epoch:
             log.info("stopping after epoch %d as asked", epoch)
             return best

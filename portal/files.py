@@ -1,8 +1,12 @@
 """One way to send a stored media file after the caller's access check.
 
 Media is never served publicly: every view decides who may see a file, then hands it here.
-Behind nginx (``SENDFILE_NGINX=1``) the bytes go out through an ``internal`` ``/protected/``
-location via X-Accel-Redirect (README, "Diagnosis pipeline"); otherwise Django streams them.
+On the local filesystem behind nginx (``SENDFILE_NGINX=1``) the bytes go out through an
+``internal`` ``/protected/`` location via X-Accel-Redirect (README, "Diagnosis pipeline");
+on S3-compatible storage (``MEDIA_STORAGE=s3``) either Django streams the private object
+(``MEDIA_S3_SERVE=stream``) or answers 302 to a presigned URL that expires after
+``MEDIA_S3_URL_SECONDS`` and makes the storage send the same headers (``redirect``);
+otherwise Django streams the file.
 """
 
 from __future__ import annotations
@@ -10,15 +14,38 @@ from __future__ import annotations
 import mimetypes
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+
+
+def _local(stored: FieldFile) -> bool:
+    return isinstance(stored.storage, FileSystemStorage)  # (the lazy default_storage proxies this)
+
+
+def _presigned_redirect(stored: FieldFile, content_type: str, cache_control: str) -> HttpResponse:
+    url = stored.storage.url(
+        stored.name,
+        parameters={
+            "ResponseContentType": content_type,
+            "ResponseCacheControl": cache_control,
+            "ResponseContentDisposition": "inline",
+        },
+    )
+    response = HttpResponseRedirect(url)
+    response["Cache-Control"] = "no-store"  # the URL itself must not be kept
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def stored_file_response(stored: FieldFile | None, *, cache_control: str) -> HttpResponse:
     if not stored or not stored.name:
         raise Http404
     content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-    if getattr(settings, "SENDFILE_NGINX", False):
+    local = _local(stored)
+    if not local and settings.MEDIA_S3_SERVE == "redirect":
+        return _presigned_redirect(stored, content_type, cache_control)
+    if local and getattr(settings, "SENDFILE_NGINX", False):
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = f"/protected/{stored.name}"
     else:

@@ -121,7 +121,9 @@ class CaseSerializer(serializers.ModelSerializer[Diagnosis]):
             "self": reverse("api:clinician-case", kwargs=kwargs),
             "image": reverse("api:clinician-case-image", kwargs=kwargs),
             "thumbnail": reverse("api:clinician-case-thumbnail", kwargs=kwargs),
-            "heatmap": reverse("api:clinician-case-heatmap", kwargs=kwargs) if diagnosis.heatmap else None,
+            "heatmap": reverse("api:clinician-case-heatmap", kwargs=kwargs)
+            if diagnosis.has_heatmap
+            else None,
             "claim": reverse("api:clinician-case-claim", kwargs=kwargs),
             "feedback": reverse("api:clinician-case-feedback", kwargs=kwargs),
         }

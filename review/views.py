@@ -24,10 +24,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.requests import AuthenticatedHttpRequest
 from accounts.roles import clinician_required, is_admin
+from diagnosis.downloads import diagnosis_file_response
 from diagnosis.feedback import disease_label
 from diagnosis.models import Diagnosis
 from diagnosis.selectors import diagnosis_get_for_reviewer
-from portal.files import stored_file_response
 from review.agreement import agreement_csv_rows, agreement_stats, reviewed_feedback
 from review.audit import access_log_record, access_log_record_many
 from review.exceptions import ReviewNotAllowed
@@ -193,7 +193,7 @@ def feedback(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 
 def _serve(request: AuthenticatedHttpRequest, pk: UUID, field: str) -> HttpResponse:
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
-    response = stored_file_response(getattr(diagnosis, field), cache_control="private, no-store")
+    response = diagnosis_file_response(diagnosis, field)
     access_log_record(
         user=request.user,
         diagnosis=diagnosis,

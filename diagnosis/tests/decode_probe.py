@@ -1,4 +1,4 @@
-"""Measure what validating one upload costs, in a fresh process (used by test_imaging).
+"""Measure what checking (web) and decoding (worker) one upload cost, in a fresh process.
 
     python -m diagnosis.tests.decode_probe FILE  ->  {"code": ..., "rss_mb": ..., "cpu_s": ...}
 
@@ -33,7 +33,7 @@ def main() -> None:
     from django.core.exceptions import ValidationError
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from diagnosis.imaging import validate_upload
+    from diagnosis.decoding import validate_upload
 
     data = Path(sys.argv[1]).read_bytes()
     upload = SimpleUploadedFile("probe", data, content_type="application/octet-stream")

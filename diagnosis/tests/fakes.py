@@ -15,6 +15,16 @@ def media_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
 
 
+def analysed(diagnosis: Any) -> Any:
+    """What the worker makes of a queued diagnosis (decode, model, store); the caller provides
+    the predictor (``fake_predictor`` or the shipped model)."""
+    from diagnosis.services import diagnosis_run
+
+    diagnosis_run(diagnosis_id=str(diagnosis.pk))
+    diagnosis.refresh_from_db()
+    return diagnosis
+
+
 # Reliability figures shaped like a model's metadata.json "reliability".
 PHONE_RELIABILITY = {
     "images": 170,

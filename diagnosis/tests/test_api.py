@@ -180,6 +180,21 @@ def test_result_has_everything_promised(owner: Any, done: Diagnosis) -> None:
     assert body["predicted_name"]
     assert body["links"]["heatmap"].endswith("/heatmap/")
     assert body["review"] is None
+    grid = body["heatmap_grid"]
+    assert (grid["rows"], grid["cols"], len(grid["values"])) == (7, 7, 49) and len(grid["box"]) == 4
+
+
+def test_api_heat_map_png_is_rendered_once_and_kept_for_existing_clients(owner: Any, done: Diagnosis) -> None:
+    client = token_client(owner)
+    url = reverse("api:diagnosis-heatmap", kwargs={"pk": done.pk})
+    first = client.get(url)
+    assert first.status_code == 200 and first["Content-Type"] == "image/png"
+    assert b"".join(first.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
+    done.refresh_from_db()
+    name = done.heatmap.name
+    assert name and client.get(url).status_code == 200
+    done.refresh_from_db()
+    assert done.heatmap.name == name
 
 
 def test_result_names_follow_the_language(owner: Any, done: Diagnosis) -> None:
@@ -199,7 +214,7 @@ def test_rejected_photo_shows_no_disease(owner: Any) -> None:
     body = token_client(owner).get(reverse("api:diagnosis-detail", kwargs={"pk": rejected.pk})).json()
     assert body["ood_flag"] is True
     assert body["top3"] == [] and body["probabilities"] == {} and body["predicted_class"] == ""
-    assert body["links"]["heatmap"] is None
+    assert body["links"]["heatmap"] is None and body["heatmap_grid"] is None
     response = token_client(owner).get(reverse("api:diagnosis-heatmap", kwargs={"pk": rejected.pk}))
     assert response.status_code == 404
 

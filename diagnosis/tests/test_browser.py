@@ -61,7 +61,15 @@ def test_upload_updates_itself_to_the_result_with_heat_map_and_risk(
     assert page.locator("[data-testid=risk-tier]").is_visible()
     heat = page.locator("[data-testid=heatmap]")
     heat.wait_for(state="visible")
-    page.wait_for_function("() => document.querySelector('[data-testid=heatmap]').naturalWidth > 0")
+    # Drawn in the browser from the grid: a canvas with coloured, partly opaque pixels.
+    page.wait_for_function("() => document.querySelector('[data-testid=heatmap]').dataset.drawn === '1'")
+    assert (
+        heat.evaluate(
+            "el => { const d = el.getContext('2d').getImageData(0, 0, el.width, el.height).data;"
+            " let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n; }"
+        )
+        > 100
+    )
     assert page.locator("[data-testid=top3] li").count() == 3
     assert page.locator("[data-testid=model-version]").inner_text().strip()
     assert "not a diagnosis" in page.locator("[data-testid=honest-notes]").inner_text()

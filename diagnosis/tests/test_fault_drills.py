@@ -166,7 +166,7 @@ class Stack:
             conn.close()
 
     def rows(self) -> dict[str, dict[str, Any]]:
-        cols = ["id", "status", "error_message", "heatmap", "attempts"]
+        cols = ["id", "status", "error_message", "upload", "image", "thumbnail", "cam_grid", "attempts"]
         query = f"SELECT id::text, {', '.join(cols[1:])} FROM diagnosis_diagnosis"
         return {r[0]: dict(zip(cols, r, strict=True)) for r in self.sql(query)}
 
@@ -287,11 +287,15 @@ class Stack:
             if row["status"] == "failed":
                 assert row["error_message"].strip(), f"failed without a reason: {row}"
             if row["status"] == "done":
-                assert row["heatmap"] and (self.media / row["heatmap"]).is_file(), row
-        # One heat map per done row: a duplicate run that lost the race removed its file.
-        heatmaps = sorted(p.name for p in (self.media / "diagnoses").glob("*.png"))
-        expected = sorted(Path(r["heatmap"]).name for r in rows.values() if r["heatmap"])
-        assert heatmaps == expected, f"stray or missing heat maps: {heatmaps} vs {expected}"
+                assert row["cam_grid"] and (self.media / row["image"]).is_file(), row
+                assert not row["upload"], f"the original bytes outlived the decode: {row}"
+        # Exactly the files the rows reference: a duplicate run that lost the race removed its
+        # master and thumbnail, and every decoded upload's original bytes are gone.
+        stored = sorted(p.name for p in (self.media / "diagnoses").glob("*"))
+        expected = sorted(
+            Path(r[key]).name for r in rows.values() for key in ("upload", "image", "thumbnail") if r[key]
+        )
+        assert stored == expected, f"stray or missing files: {stored} vs {expected}"
         return rows
 
 

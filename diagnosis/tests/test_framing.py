@@ -16,11 +16,11 @@ from django.urls import reverse
 from PIL import Image, ImageOps
 from rest_framework.test import APIClient
 
+from diagnosis.decoding import validate_upload
 from diagnosis.framing import CropBox, check_crop, parse_crop
-from diagnosis.imaging import validate_upload
 from diagnosis.models import Diagnosis
 from diagnosis.tests import images
-from diagnosis.tests.fakes import media_files
+from diagnosis.tests.fakes import analysed, media_files
 
 RED, GREEN, BLUE, WHITE = (220, 30, 30), (30, 200, 60), (40, 60, 220), (250, 250, 250)
 
@@ -156,20 +156,25 @@ def post(client: Client, data: bytes, **fields: Any) -> Any:
 
 
 def test_upload_with_a_frame_stores_only_the_frame(
-    owner_client: Client, enqueued: Any, media_root: Path
+    owner_client: Client, enqueued: Any, media_root: Path, fake_predictor: Any
 ) -> None:
     response = post(owner_client, jpeg_bytes(quadrants()), **box("200", "0", "200", "150"))
     assert response.status_code == 302
     diagnosis = Diagnosis.objects.get()
     assert diagnosis.crop_box == [200, 0, 200, 150]
+    assert not diagnosis.image, "the web process stores the upload; the worker cuts the frame"
+    diagnosis = analysed(diagnosis)
+    assert fake_predictor.images[0].size == (200, 150), "the model sees the framed photo"
     assert (diagnosis.image_width, diagnosis.image_height) == (200, 150)
     with diagnosis.image.open("rb") as fh:
         assert close_to(mean_colour(fh.read()), GREEN)
 
 
-def test_upload_without_a_frame_keeps_the_whole_photo(owner_client: Client, enqueued: Any) -> None:
+def test_upload_without_a_frame_keeps_the_whole_photo(
+    owner_client: Client, enqueued: Any, fake_predictor: Any
+) -> None:
     assert post(owner_client, jpeg_bytes(quadrants()), **box("", "", "", "")).status_code == 302
-    diagnosis = Diagnosis.objects.get()
+    diagnosis = analysed(Diagnosis.objects.get())
     assert diagnosis.crop_box == [] and (diagnosis.image_width, diagnosis.image_height) == (400, 300)
 
 
@@ -217,13 +222,13 @@ def test_the_camera_page_gets_a_bad_frame_as_json(owner_client: Client, enqueued
     assert response.status_code == 400 and "has no size" in response.json()["errors"][0]
 
 
-def test_api_upload_with_a_frame(owner: Any, enqueued: Any) -> None:
+def test_api_upload_with_a_frame(owner: Any, enqueued: Any, fake_predictor: Any) -> None:
     client = APIClient()
     client.force_authenticate(owner)
     payload = {"image": SimpleUploadedFile("spot.jpg", jpeg_bytes(quadrants())), **box(0, 150, 200, 150)}
     response = client.post(reverse("api:diagnosis-list"), payload, format="multipart")
     assert response.status_code == 202 and response.json()["framed"] is True
-    diagnosis = Diagnosis.objects.get()
+    diagnosis = analysed(Diagnosis.objects.get())
     with diagnosis.image.open("rb") as fh:
         assert close_to(mean_colour(fh.read()), BLUE)
 

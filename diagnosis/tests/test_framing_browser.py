@@ -20,7 +20,7 @@ from django.urls import reverse
 from PIL import Image
 
 from diagnosis.models import Diagnosis
-from diagnosis.tests.fakes import PHONE_RELIABILITY
+from diagnosis.tests.fakes import PHONE_RELIABILITY, analysed
 from diagnosis.tests.support import fake_camera_browser, login, wait_final, write_y4m
 from diagnosis.tests.test_framing import GREEN, RED, close_to, jpeg_bytes, quadrants
 
@@ -203,7 +203,13 @@ def test_the_same_flow_in_arabic_right_to_left(
 
 
 def test_upload_page_frames_in_pixels_of_the_photo_as_displayed(
-    live_server: Any, chromium_browser: Any, owner: Any, password: str, enqueued: Any, tmp_path: Path
+    live_server: Any,
+    chromium_browser: Any,
+    owner: Any,
+    password: str,
+    enqueued: Any,
+    tmp_path: Path,
+    fake_predictor: Any,
 ) -> None:
     # A portrait photo stored sideways with EXIF orientation 6, as phones save them: displayed
     # 300x400 with red top-left and green top-right.
@@ -225,7 +231,7 @@ def test_upload_page_frames_in_pixels_of_the_photo_as_displayed(
         assert_fits_the_phone(page)
         page.click("[data-testid=upload-submit]")
         page.wait_for_url("**/diagnosis/*-*-*-*-*/")
-    diagnosis = Diagnosis.objects.get()
+    diagnosis = analysed(Diagnosis.objects.get())  # the worker decodes and frames
     assert diagnosis.crop_box == [
         framed["crop_x"],
         framed["crop_y"],
@@ -244,7 +250,13 @@ def test_upload_page_frames_in_pixels_of_the_photo_as_displayed(
 
 
 def test_without_a_chosen_frame_the_whole_photo_is_sent(
-    live_server: Any, chromium_browser: Any, owner: Any, password: str, enqueued: Any, tmp_path: Path
+    live_server: Any,
+    chromium_browser: Any,
+    owner: Any,
+    password: str,
+    enqueued: Any,
+    tmp_path: Path,
+    fake_predictor: Any,
 ) -> None:
     photo = tmp_path / "spot.jpg"
     photo.write_bytes(jpeg_bytes(quadrants((400, 300))))
@@ -258,5 +270,5 @@ def test_without_a_chosen_frame_the_whole_photo_is_sent(
         assert_fits_the_phone(page)
         page.click("[data-testid=upload-submit]")
         page.wait_for_url("**/diagnosis/*-*-*-*-*/")
-    diagnosis = Diagnosis.objects.get()
+    diagnosis = analysed(Diagnosis.objects.get())  # the worker decodes and frames
     assert diagnosis.crop_box == [] and (diagnosis.image_width, diagnosis.image_height) == (400, 300)

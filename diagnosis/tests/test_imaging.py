@@ -1,4 +1,10 @@
-"""The validation corpus: every bad input gets a clear message; odd-but-valid photos are converted."""
+"""The validation corpus: every bad input gets a clear message; odd-but-valid photos are converted.
+
+Two stages, as in production: the web process checks the header (``inspect_upload``: everything
+in BAD_INPUTS is refused there, before any row or file exists); the worker decodes
+(``decode_photo``): DAMAGED_INPUTS pass the header check and are found there (the diagnosis
+then ends as rejected, test_services). ``validate_upload`` runs both stages.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +20,11 @@ import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageFile
 
+from diagnosis.decoding import _source_box, decode_photo, validate_upload
 from diagnosis.framing import TRANSPOSE, CropBox, apply_crop
-from diagnosis.imaging import _source_box, validate_upload
+from diagnosis.imaging import inspect_upload
 from diagnosis.tests import images
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +37,6 @@ def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg
 BAD_INPUTS = {
     "empty": (b"", "empty"),
     "text_renamed_jpg": (b"just some notes about my skin\n" * 50, "not_image"),
-    "truncated_jpeg": (images.jpeg((800, 600))[:4000], "corrupt"),
     "html": (b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>", "markup"),
     "svg": (
         b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="200" height="200">'
@@ -55,20 +61,49 @@ BAD_INPUTS = {
 }
 
 
+# Headers that read fine over pixels that do not: only decoding finds them (in the worker).
+DAMAGED_INPUTS = {
+    "truncated_jpeg": images.jpeg((800, 600))[:4000],
+    "truncated_png": (lambda png: png[: len(png) // 2])(images.encode(images.skin_photo((400, 300)), "PNG")),
+    "jpeg_cut_after_header": images.jpeg((800, 600))[:700],
+}
+
+
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
 def test_bad_input_is_rejected_with_a_clear_message(case: str) -> None:
     data, code = BAD_INPUTS[case]
     with pytest.raises(ValidationError) as excinfo:
-        validate_upload(upload(data))
+        inspect_upload(upload(data))  # the web process: header only
     assert excinfo.value.code == code
     message = excinfo.value.messages[0]
     assert len(message) > 20 and "Traceback" not in message
 
 
+@pytest.mark.parametrize("case", sorted(DAMAGED_INPUTS))
+def test_damaged_file_passes_the_header_check_and_is_found_when_decoded(case: str) -> None:
+    info = inspect_upload(upload(DAMAGED_INPUTS[case]))
+    with pytest.raises(ValidationError) as excinfo:
+        decode_photo(info.data)
+    assert excinfo.value.code == "corrupt"
+    assert "damaged" in excinfo.value.messages[0]
+
+
+def test_the_web_check_decodes_no_pixels(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_decoding(self: Image.Image, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the web process decoded pixels")
+
+    photos = [images.jpeg_with_gps(orientation=6), images.encode(images.skin_photo(), "PNG")]
+    monkeypatch.setattr(Image.Image, "load", no_decoding)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    infos = [inspect_upload(upload(data)) for data in photos]
+    assert [info.data for info in infos] == photos and all(info.width > 0 for info in infos)
+    assert infos[0].orientation == 6
+
+
 def test_oversized_file_is_rejected_before_decoding(settings: Any) -> None:
     settings.DIAGNOSIS_MAX_UPLOAD_BYTES = 1000
     with pytest.raises(ValidationError) as excinfo:
-        validate_upload(upload(images.jpeg()))
+        inspect_upload(upload(images.jpeg()))
     assert excinfo.value.code == "too_large"
     assert "too large" in excinfo.value.messages[0]
 
@@ -76,7 +111,7 @@ def test_oversized_file_is_rejected_before_decoding(settings: Any) -> None:
 def test_pixel_limit_is_configurable(settings: Any) -> None:
     settings.DIAGNOSIS_MAX_PIXELS = 100 * 100
     with pytest.raises(ValidationError) as excinfo:
-        validate_upload(upload(images.jpeg((400, 300))))
+        inspect_upload(upload(images.jpeg((400, 300))))
     assert excinfo.value.code == "dimensions"
 
 
@@ -84,7 +119,7 @@ def test_rejection_message_is_translated_to_arabic() -> None:
     from django.utils import translation
 
     with translation.override("ar"), pytest.raises(ValidationError) as excinfo:
-        validate_upload(upload(b""))
+        inspect_upload(upload(b""))
     assert excinfo.value.messages[0] != "The file is empty. Please choose a photo."
 
 
@@ -230,10 +265,10 @@ def test_frame_is_cut_from_the_unrotated_pixels_exactly_as_apply_crop_cuts_it(
     shown_w, shown_h = (source[1], source[0]) if orientation in (5, 6, 7, 8) else source
     box = CropBox(shown_w * 0.2, shown_h * 0.25, shown_w * 0.55, shown_h * 0.6)
     expected = apply_crop(decoded_img, box, source_size=source, orientation=orientation, min_side=8)
-    from diagnosis import imaging
+    from diagnosis import decoding
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(imaging, "min_side", lambda: 8)
+        mp.setattr(decoding, "min_side", lambda: 8)
         cut = decoded_img.crop(_source_box(box, decoded_img.size, source, orientation))
     if orientation in TRANSPOSE:
         cut = cut.transpose(TRANSPOSE[orientation])
@@ -245,7 +280,7 @@ def test_a_picture_too_big_to_decode_is_refused_in_arabic_too() -> None:
     from django.utils import translation
 
     with translation.override("ar"), pytest.raises(ValidationError) as excinfo:
-        validate_upload(upload(BAD_INPUTS["png_16bit_8000px"][0]))
+        inspect_upload(upload(BAD_INPUTS["png_16bit_8000px"][0]))
     assert excinfo.value.code == "dimensions"
     assert "8000" in excinfo.value.messages[0]
     assert any("\u0600" <= ch <= "\u06ff" for ch in excinfo.value.messages[0])

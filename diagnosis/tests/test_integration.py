@@ -25,6 +25,7 @@ from django.urls import reverse
 from diagnosis.models import Diagnosis
 from diagnosis.services import diagnoses_sweep, diagnosis_create
 from diagnosis.tests import images
+from diagnosis.tests.fakes import media_files
 from diagnosis.tests.support import wait_until
 
 pytestmark = [
@@ -66,12 +67,20 @@ def test_upload_is_analysed_by_a_real_worker(
     assert diagnosis.predicted_class in diagnosis.probabilities
     assert abs(sum(diagnosis.probabilities.values()) - 1.0) < 1e-3
     assert diagnosis.model_version and diagnosis.risk_tier in {"urgent", "routine", "monitor"}
-    assert diagnosis.cam_class and (media_root / diagnosis.heatmap.name).is_file()
+    assert diagnosis.cam_class and diagnosis.cam_grid["rows"] * diagnosis.cam_grid["cols"] == len(
+        diagnosis.cam_grid["values"]
+    )
+    # Decoded once in the worker: master and thumbnail stored, the original bytes gone.
+    assert not diagnosis.upload and (media_root / diagnosis.image.name).is_file()
+    assert sorted(p.name for p in media_files(media_root)) == sorted(
+        Path(f.name).name for f in (diagnosis.image, diagnosis.thumbnail)
+    )
     assert diagnosis.started_at and diagnosis.finished_at and diagnosis.attempts == 1
     print(f"upload -> done through a real worker (incl. model load): {elapsed:.2f}s")
 
     page = owner_client.get(diagnosis.get_absolute_url()).content.decode()
-    assert reverse("diagnosis:heatmap", kwargs={"pk": pk}) in page and diagnosis.model_version in page
+    assert 'id="heatmap-layer"' in page and "<canvas" in page and diagnosis.model_version in page
+    assert owner_client.get(reverse("diagnosis:heatmap", kwargs={"pk": pk}))["Content-Type"] == "image/png"
 
 
 # --- worker death -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ from django.utils import timezone
 from PIL import Image
 
 from diagnosis import services
-from diagnosis.models import Diagnosis
+from diagnosis.imaging import MSG_DAMAGED
+from diagnosis.models import Diagnosis, PendingFile
 from diagnosis.services import (
     diagnoses_sweep,
     diagnosis_create,
@@ -23,8 +25,8 @@ from diagnosis.services import (
 )
 from diagnosis.tests import images
 from diagnosis.tests.factories import DiagnosisFactory
-from diagnosis.tests.fakes import FakePredictor, media_files
-from diagnosis.tests.test_imaging import BAD_INPUTS
+from diagnosis.tests.fakes import FakePredictor, analysed, media_files
+from diagnosis.tests.test_imaging import BAD_INPUTS, DAMAGED_INPUTS
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +50,21 @@ def test_rejected_upload_leaves_no_row_and_no_file(
     assert enqueued.ids == []
 
 
+@pytest.mark.parametrize("case", sorted(DAMAGED_INPUTS))
+def test_damaged_file_found_by_the_worker_is_rejected_and_leaves_no_file(
+    case: str, owner: Any, media_root: Path, enqueued: Any, fake_predictor: FakePredictor
+) -> None:
+    diagnosis = create(owner, DAMAGED_INPUTS[case])  # the header was fine: accepted and queued
+    assert diagnosis.status == Diagnosis.Status.QUEUED and len(media_files(media_root)) == 1
+    diagnosis = analysed(diagnosis)
+    assert diagnosis.status == Diagnosis.Status.REJECTED
+    assert (diagnosis.ood_reason, diagnosis.error_message) == ("damaged", MSG_DAMAGED)
+    assert (diagnosis.predicted_class, diagnosis.top3, diagnosis.cam_grid) == ("", [], {})
+    assert fake_predictor.calls == 0
+    assert media_files(media_root) == [] and not diagnosis.file_fields()
+    assert PendingFile.objects.count() == 0
+
+
 def test_failure_after_files_were_written_removes_them(
     owner: Any, media_root: Path, monkeypatch: pytest.MonkeyPatch, enqueued: Any
 ) -> None:
@@ -60,8 +77,12 @@ def test_failure_after_files_were_written_removes_them(
     assert media_files(media_root) == []
 
 
-def test_create_stores_clean_files_and_enqueues_after_commit(
-    owner: Any, media_root: Path, enqueued: Any, django_capture_on_commit_callbacks: Any
+def test_create_stores_the_upload_and_the_worker_stores_clean_files(
+    owner: Any,
+    media_root: Path,
+    enqueued: Any,
+    django_capture_on_commit_callbacks: Any,
+    fake_predictor: FakePredictor,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         diagnosis = create(
@@ -74,9 +95,16 @@ def test_create_stores_clean_files_and_enqueues_after_commit(
     diagnosis.refresh_from_db()
     assert diagnosis.status == Diagnosis.Status.QUEUED
     assert (diagnosis.body_site, diagnosis.note, diagnosis.review_requested) == ("back", "itchy", False)
+    # The web process kept the bytes as sent, privately under a random name, and decoded nothing.
+    assert not diagnosis.image and diagnosis.upload.name.startswith("diagnoses/")
+    assert "photo" not in diagnosis.upload.name and len(media_files(media_root)) == 1
+    assert PendingFile.objects.count() == 0
+    original = media_root / diagnosis.upload.name
+    diagnosis = analysed(diagnosis)
+    assert not original.exists() and not diagnosis.upload, "the original bytes are deleted"
     assert diagnosis.image.name.startswith("diagnoses/") and diagnosis.image.name.endswith(".jpg")
-    assert "photo" not in diagnosis.image.name
-    assert len(media_files(media_root)) == 2
+    assert len(media_files(media_root)) == 2 and PendingFile.objects.count() == 0
+    assert fake_predictor.images[0].size == (200, 300), "the model gets the same decoded photo"
     stored = (media_root / diagnosis.image.name).read_bytes()
     assert b"Exif" not in stored and b"SecretPhone" not in stored
     with Image.open(io.BytesIO(stored)) as img:
@@ -102,7 +130,7 @@ def test_broker_outage_at_enqueue_does_not_fail_the_upload(
 def test_delete_removes_row_and_all_files(
     owner: Any, media_root: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
-    diagnosis = DiagnosisFactory(owner=owner)
+    diagnosis = DiagnosisFactory(owner=owner, with_png=True)
     assert len(media_files(media_root)) == 3
     with django_capture_on_commit_callbacks(execute=True):
         diagnosis_delete(diagnosis=diagnosis)
@@ -110,7 +138,7 @@ def test_delete_removes_row_and_all_files(
     assert media_files(media_root) == []
 
 
-def test_run_stores_the_full_result_and_heat_map(
+def test_run_stores_the_full_result_and_heat_map_grid(
     owner: Any, fake_predictor: FakePredictor, media_root: Path
 ) -> None:
     diagnosis = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
@@ -124,10 +152,15 @@ def test_run_stores_the_full_result_and_heat_map(
     assert diagnosis.model_version == "test-double-1"
     assert diagnosis.cam_class == "mel" and diagnosis.ood_flag is False
     assert diagnosis.started_at and diagnosis.finished_at and diagnosis.attempts == 1
-    heat = media_root / diagnosis.heatmap.name
-    assert heat.exists()
-    with Image.open(heat) as img:
-        assert img.format == "PNG"
+    # The grid, not a PNG: a few dozen floats in 0..1 and the part of the photo they cover.
+    grid = diagnosis.cam_grid
+    assert (grid["rows"], grid["cols"], len(grid["values"])) == (7, 7, 49)
+    assert all(0.0 <= v <= 1.0 for v in grid["values"]) and grid["values"][-1] == 1.0
+    assert grid["box"] == [0.0, 0.0, 1.0, 1.0]
+    assert not diagnosis.heatmap and diagnosis.has_heatmap
+    assert len(media_files(media_root)) == 2 and not diagnosis.upload
+    with Image.open(media_root / diagnosis.image.name) as img:
+        assert img.format == "JPEG" and img.size == (300, 200)
 
 
 def test_run_is_idempotent_for_finished_diagnoses(owner: Any, fake_predictor: FakePredictor) -> None:
@@ -137,9 +170,10 @@ def test_run_is_idempotent_for_finished_diagnoses(owner: Any, fake_predictor: Fa
     diagnosis_run(diagnosis_id=str(diagnosis.pk))
     again = Diagnosis.objects.get(pk=diagnosis.pk)
     assert fake_predictor.calls == 1
-    assert (again.finished_at, again.heatmap.name, again.attempts) == (
+    assert (again.finished_at, again.cam_grid, again.image.name, again.attempts) == (
         first.finished_at,
-        first.heatmap.name,
+        first.cam_grid,
+        first.image.name,
         first.attempts,
     )
 
@@ -279,17 +313,37 @@ def test_sweeper_requeues_stuck_diagnoses_and_fails_hopeless_ones(
         assert diagnoses_sweep(older_than=timedelta(minutes=5))["requeued"] == 0
 
 
-def test_sweeper_removes_old_unreferenced_files_only(owner: Any, media_root: Path) -> None:
+def test_sweeper_removes_old_unreferenced_pending_files_only(owner: Any, media_root: Path) -> None:
+    kept = DiagnosisFactory(owner=owner)
+    old = timezone.now() - timedelta(hours=3)
+    (media_root / "diagnoses" / "orphan.jpg").write_bytes(images.jpeg())  # a request that died
+    (media_root / "diagnoses" / "young.jpg").write_bytes(images.jpeg())  # one still open
+    PendingFile.objects.create(name="diagnoses/orphan.jpg", created_at=old)
+    PendingFile.objects.create(name="diagnoses/young.jpg")
+    PendingFile.objects.create(name=kept.image.name, created_at=old)  # committed after all
+    untracked = media_root / "diagnoses" / "untracked.jpg"
+    untracked.write_bytes(images.jpeg())
+    os.utime(untracked, (old.timestamp(), old.timestamp()))
+    result = diagnoses_sweep(older_than=timedelta(minutes=5), orphan_age=timedelta(hours=1))
+    assert result["orphans_removed"] == 1
+    assert not (media_root / "diagnoses" / "orphan.jpg").exists()
+    assert (media_root / "diagnoses" / "young.jpg").exists()
+    assert untracked.exists(), "the minute sweep never lists the storage"
+    assert all((media_root / f.name).exists() for f in kept.file_fields())
+    assert list(PendingFile.objects.values_list("name", flat=True)) == ["diagnoses/young.jpg"]
+
+
+def test_full_storage_scan_removes_old_unreferenced_files_only(owner: Any, media_root: Path) -> None:
     kept = DiagnosisFactory(owner=owner)
     orphan = media_root / "diagnoses" / "orphan.jpg"
     orphan.write_bytes(images.jpeg())
     young = media_root / "diagnoses" / "young.jpg"
     young.write_bytes(images.jpeg())
     old = (timezone.now() - timedelta(hours=3)).timestamp()
-    import os
-
     os.utime(orphan, (old, old))
-    result = diagnoses_sweep(older_than=timedelta(minutes=5), orphan_age=timedelta(hours=1))
+    result = diagnoses_sweep(
+        older_than=timedelta(minutes=5), orphan_age=timedelta(hours=1), scan_storage=True
+    )
     assert result["orphans_removed"] == 1
     assert not orphan.exists() and young.exists()
     assert all((media_root / f.name).exists() for f in kept.file_fields())

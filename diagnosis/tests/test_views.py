@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -7,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from diagnosis.models import Diagnosis
 from diagnosis.tests import images
@@ -96,6 +98,7 @@ def test_private_media_uses_x_accel_redirect_behind_nginx(
     settings.SENDFILE_NGINX = True
     response = owner_client.get(reverse("diagnosis:heatmap", kwargs={"pk": done.pk}))
     assert response.status_code == 200
+    done.refresh_from_db()
     assert response["X-Accel-Redirect"] == f"/protected/{done.heatmap.name}"
     assert response.content == b""
     assert "private" in response["Cache-Control"]
@@ -162,10 +165,48 @@ def test_pending_result_polls_and_final_result_stops_polling(owner_client: Clien
     assert fragment["Cache-Control"] == "no-store"
 
 
+def test_heat_map_png_is_rendered_from_the_grid_on_first_request_and_kept(
+    owner_client: Client, done: Diagnosis, media_root: Path
+) -> None:
+    assert not done.heatmap, "the worker stores the grid only"
+    url = reverse("diagnosis:heatmap", kwargs={"pk": done.pk})
+    first = owner_client.get(url)
+    assert first.status_code == 200 and first["Content-Type"] == "image/png"
+    png = b"".join(first.streaming_content)
+    with Image.open(io.BytesIO(png)) as img:
+        assert img.format == "PNG" and img.size == (300, 200)
+        assert img.getpixel((150, 100)) != img.getpixel((10, 100)), "hot centre, photo at the sides"
+    done.refresh_from_db()
+    stored = done.heatmap.name
+    assert stored and (media_root / stored).exists()
+    second = owner_client.get(url)
+    assert b"".join(second.streaming_content) == png
+    done.refresh_from_db()
+    assert done.heatmap.name == stored and len(list((media_root / "diagnoses").glob("*.png"))) == 1
+
+
+def test_result_page_draws_the_heat_map_on_a_canvas_from_the_grid(
+    owner_client: Client, done: Diagnosis
+) -> None:
+    html = owner_client.get(done.get_absolute_url()).content.decode()
+    assert '<canvas class="jd-overlay-heat" id="heatmap-layer"' in html
+    assert 'data-rows="7" data-cols="7"' in html and 'data-photo-width="300"' in html
+    assert "js/diagnosis/heatmap.js" in html
+    assert reverse("diagnosis:heatmap", kwargs={"pk": done.pk}) not in html, "no PNG for the page"
+    done.refresh_from_db()
+    assert not done.heatmap
+
+
+def test_older_result_with_a_png_heat_map_still_shows_it(owner_client: Client, owner: Any) -> None:
+    older = DiagnosisFactory(owner=owner, with_png=True, cam_grid={})
+    html = owner_client.get(older.get_absolute_url()).content.decode()
+    assert reverse("diagnosis:heatmap", kwargs={"pk": older.pk}) in html and "<canvas" not in html
+
+
 def test_done_result_shows_everything_promised(owner_client: Client, done: Diagnosis) -> None:
     html = owner_client.get(done.get_absolute_url()).content.decode()
     for expected in [
-        reverse("diagnosis:heatmap", kwargs={"pk": done.pk}),
+        'id="heatmap-layer"',
         'id="heatmap-opacity"',
         'id="heatmap-toggle"',
         "Mole (melanocytic nevus)",
@@ -188,6 +229,26 @@ def test_urgent_result_gives_concrete_advice(owner_client: Client, owner: Any) -
     )
     html = owner_client.get(urgent.get_absolute_url()).content.decode()
     assert "see a dermatologist soon" in html and "within 2 weeks" in html
+
+
+def test_damaged_file_result_says_so_in_both_languages(owner_client: Client, owner: Any) -> None:
+    from diagnosis.imaging import MSG_DAMAGED
+
+    damaged = DiagnosisFactory(
+        owner=owner,
+        status=Diagnosis.Status.REJECTED,
+        ood_reason="damaged",
+        error_message=MSG_DAMAGED,
+        image="",
+        thumbnail="",
+    )
+    html = owner_client.get(damaged.get_absolute_url()).content.decode()
+    assert 'data-kind="damaged_file"' in html and "damaged or incomplete" in html
+    assert reverse("diagnosis:image", kwargs={"pk": damaged.pk}) not in html
+    assert reverse("diagnosis:upload") in html
+    owner_client.cookies["django_language"] = "ar"
+    arabic = owner_client.get(damaged.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "damaged or incomplete" not in arabic and "تالف" in arabic
 
 
 def test_rejected_result_shows_no_disease_only_retake_advice(owner_client: Client, owner: Any) -> None:

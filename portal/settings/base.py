@@ -253,12 +253,46 @@ STORAGES = {
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-private/"
 SENDFILE_NGINX = envbool("SENDFILE_NGINX", "0")
+# Media on S3-compatible object storage (django-storages) instead of MEDIA_ROOT: private
+# objects, handed out only by the same permission-checked views, either streamed through
+# Django ("stream") or as a 302 to a presigned URL valid MEDIA_S3_URL_SECONDS ("redirect").
+MEDIA_STORAGE = envstr("MEDIA_STORAGE", "filesystem").strip().lower()
+MEDIA_S3_SERVE = envstr("MEDIA_S3_SERVE", "stream").strip().lower()
+if MEDIA_STORAGE not in ("filesystem", "s3"):
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be filesystem or s3, got {MEDIA_STORAGE!r}")
+if MEDIA_S3_SERVE not in ("stream", "redirect"):
+    raise ImproperlyConfigured(f"MEDIA_S3_SERVE must be stream or redirect, got {MEDIA_S3_SERVE!r}")
+if MEDIA_STORAGE == "s3":
+    MEDIA_S3_BUCKET = envstr("MEDIA_S3_BUCKET", "")
+    if not MEDIA_S3_BUCKET:
+        raise ImproperlyConfigured("MEDIA_S3_BUCKET must be set when MEDIA_STORAGE=s3")
+    MEDIA_S3_ENDPOINT_URL = envstr("MEDIA_S3_ENDPOINT_URL", "")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": MEDIA_S3_ENDPOINT_URL or None,
+            "region_name": envstr("MEDIA_S3_REGION", "") or None,
+            "access_key": envstr("MEDIA_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": envstr("MEDIA_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": envstr("MEDIA_S3_PREFIX", ""),
+            "addressing_style": envstr("MEDIA_S3_ADDRESSING_STYLE", "") or None,  # "path" for MinIO
+            "default_acl": envstr("MEDIA_S3_ACL", "private") or None,
+            "querystring_auth": True,  # never a plain public URL
+            "querystring_expire": envint("MEDIA_S3_URL_SECONDS", "60"),
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+        },
+    }
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(15 * 1024 * 1024))
 # Photo limit (diagnosis.imaging) and the largest request body anyone may send: a photo
 # plus the form around it. Checked by Content-Length before the body is read
 # (portal.middleware); nginx's client_max_body_size must be the same (deploy/nginx.conf).
 DIAGNOSIS_MAX_UPLOAD_BYTES = envint("DIAGNOSIS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", str(DIAGNOSIS_MAX_UPLOAD_BYTES + 1024 * 1024))
+# Uploads up to this size stay in memory (a phone photo is 2-6 MB): no temporary file written
+# and read back per upload; larger ones (up to DIAGNOSIS_MAX_UPLOAD_BYTES) spool to disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(8 * 1024 * 1024))
 # One photo per upload; a few for the disease library's admin form.
 DATA_UPLOAD_MAX_NUMBER_FILES = envint("DATA_UPLOAD_MAX_NUMBER_FILES", "5")
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
@@ -425,7 +459,13 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "style-src-attr": ["'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        # With MEDIA_S3_SERVE=redirect the browser follows our 302 to the storage's origin.
+        "img-src": ["'self'", "data:", "blob:"]
+        + (
+            [envstr("MEDIA_S3_PUBLIC_ORIGIN", "")]
+            if MEDIA_STORAGE == "s3" and MEDIA_S3_SERVE == "redirect"
+            else []
+        ),
         "media-src": ["'self'", "blob:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

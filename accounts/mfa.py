@@ -31,7 +31,6 @@ from rest_framework import exceptions
 from accounts.roles import requires_mfa
 
 # Paths that need two-factor sign-in for the accounts that must use it (prefix match).
-DEFAULT_ENFORCED_PATHS = ("/clinician/", "/admin/", "/api/v1/clinician/")
 
 
 def has_totp(user: Any) -> bool:
@@ -46,7 +45,7 @@ def mfa_missing(user: Any) -> bool:
 
 
 def enforced_paths() -> tuple[str, ...]:
-    return tuple(getattr(settings, "MFA_ENFORCED_PATHS", DEFAULT_ENFORCED_PATHS))
+    return tuple(settings.MFA_ENFORCED_PATHS)
 
 
 class MfaRequired(exceptions.PermissionDenied):

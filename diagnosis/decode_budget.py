@@ -23,8 +23,6 @@ from PIL import Image
 
 # The request limit is 256 MB of peak RSS; the rest is the upload itself (up to 20 MB, which
 # some decoders copy) and the small RGB result.
-DEFAULT_DECODE_BUDGET_BYTES = 200 * 1024 * 1024
-DEFAULT_MAX_FULL_DECODE_PIXELS = 25_000_000  # a 24 MP phone photo (iPhone HEIC: 5712 x 4284)
 FULL_DECODE_FORMATS = {"PNG", "WEBP", "HEIF", "HEIC", "AVIF"}
 
 # Pillow's storage per pixel, by mode (anything with more than one band: 4 bytes); PNG
@@ -43,11 +41,11 @@ _NEXT_MARKER = re.compile(rb"\xff(?=[^\x00\xd0-\xd7])")
 
 
 def decode_budget_bytes() -> int:
-    return int(getattr(settings, "DIAGNOSIS_DECODE_BUDGET_BYTES", DEFAULT_DECODE_BUDGET_BYTES))
+    return settings.DIAGNOSIS_DECODE_BUDGET_BYTES
 
 
 def max_full_decode_pixels() -> int:
-    return int(getattr(settings, "DIAGNOSIS_MAX_FULL_DECODE_PIXELS", DEFAULT_MAX_FULL_DECODE_PIXELS))
+    return settings.DIAGNOSIS_MAX_FULL_DECODE_PIXELS
 
 
 def webp_canvas_size(data: bytes) -> tuple[int, int] | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageFile
 
 from diagnosis.framing import TRANSPOSE, CropBox, check_crop, displayed_size
 from diagnosis.imaging import (
@@ -167,6 +167,7 @@ def _encode_jpeg(img: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
 def decode_photo(data: bytes, crop: CropBox | None = None) -> DecodedPhoto:
     """Decode checked upload bytes into the stored photo; ValidationError (code "corrupt" for a
     damaged file) if they cannot be decoded."""
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # a damaged file must fail (another library may flip it)
     img = open_header(data)
     try:
         with warnings.catch_warnings():

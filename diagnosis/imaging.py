@@ -51,19 +51,19 @@ MSG_DAMAGED = gettext_noop("The image file is damaged or incomplete. Please take
 
 
 def max_upload_bytes() -> int:
-    return int(settings.DIAGNOSIS_MAX_UPLOAD_BYTES)
+    return settings.DIAGNOSIS_MAX_UPLOAD_BYTES
 
 
 def max_pixels() -> int:
-    return int(getattr(settings, "DIAGNOSIS_MAX_PIXELS", 64_000_000))
+    return settings.DIAGNOSIS_MAX_PIXELS
 
 
 def min_side() -> int:
-    return int(getattr(settings, "DIAGNOSIS_MIN_SIDE", 64))
+    return settings.DIAGNOSIS_MIN_SIDE
 
 
 def stored_max_side() -> int:
-    return int(getattr(settings, "DIAGNOSIS_STORED_MAX_SIDE", 1600))
+    return settings.DIAGNOSIS_STORED_MAX_SIDE
 
 
 @dataclass(frozen=True)

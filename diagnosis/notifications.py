@@ -24,17 +24,17 @@ logger = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
-    return f"{str(getattr(settings, 'SITE_URL', '') or '').rstrip('/')}{path}"
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def patient_email_send(*, user: User, template: str, context: dict[str, object]) -> bool:
     """Render ``<template>_subject.txt`` / ``_body.txt`` in the user's language and send it."""
     language = user.preferred_language or settings.LANGUAGE_CODE
-    context = {"user": user, "site_name": getattr(settings, "SITE_NAME", "Jildi"), **context}
+    context = {"user": user, "site_name": settings.SITE_NAME, **context}
     with translation.override(language):
         subject = render_to_string(f"{template}_subject.txt", context)
         body = render_to_string(f"{template}_body.txt", context)
-    prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
+    prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
     message = EmailMessage(
         subject=f"{prefix}{' '.join(subject.split())}",
         body=body,
@@ -50,7 +50,7 @@ def patient_email_send(*, user: User, template: str, context: dict[str, object])
 
 
 def result_email_after() -> timedelta:
-    return timedelta(seconds=int(getattr(settings, "RESULT_EMAIL_AFTER_SECONDS", 30)))
+    return timedelta(seconds=settings.RESULT_EMAIL_AFTER_SECONDS)
 
 
 def result_ready_notify(*, diagnosis_id: object) -> bool:

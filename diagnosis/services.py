@@ -30,7 +30,6 @@ from diagnosis.models import Diagnosis, Spot
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_ATTEMPTS = 5
 
 # Error messages are stored in English (msgid) and translated when displayed.
 MSG_MODEL_MISSING = gettext_noop(
@@ -45,7 +44,7 @@ MSG_IMAGE_MISSING = gettext_noop("The stored photo could not be read. Please upl
 
 
 def _max_attempts() -> int:
-    return int(getattr(settings, "DIAGNOSIS_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+    return settings.DIAGNOSIS_MAX_ATTEMPTS
 
 
 def _locked(diagnosis_id: Any) -> Diagnosis | None:

@@ -8,23 +8,14 @@ message to be redelivered; the sweeper covers messages lost in the broker.
 from __future__ import annotations
 
 import logging
-import os
 from datetime import timedelta
 
 from celery import shared_task
-from celery.signals import worker_process_init
 
 from diagnosis.errors import TRANSIENT_ERRORS  # one list, shared with the service
 from diagnosis.spots.tasks import result_ready
 
 logger = logging.getLogger(__name__)
-
-
-@worker_process_init.connect
-def _one_compute_thread(**_: object) -> None:
-    """One compute thread per worker process: scale with processes, not threads."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = "1"
 
 
 @shared_task(

@@ -45,7 +45,7 @@ def stored_file_response(stored: FieldFile | None, *, cache_control: str) -> Htt
     local = _local(stored)
     if not local and settings.MEDIA_S3_SERVE == "redirect":
         return _presigned_redirect(stored, content_type, cache_control)
-    if local and getattr(settings, "SENDFILE_NGINX", False):
+    if local and settings.SENDFILE_NGINX:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = f"/protected/{stored.name}"
     else:

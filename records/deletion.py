@@ -68,7 +68,7 @@ def account_delete(*, user: User) -> int:
 
 
 def retention_days() -> int:
-    return int(getattr(settings, "DIAGNOSIS_RETENTION_DAYS", 0) or 0)
+    return settings.DIAGNOSIS_RETENTION_DAYS
 
 
 def diagnoses_purge_expired(*, now: datetime | None = None) -> int:

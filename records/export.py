@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone, translation
 
 from accounts.models import User
+from diagnosis.downloads import heatmap_render
 from diagnosis.feedback import feedback_for_patient
 from diagnosis.models import Diagnosis, Spot
 from records.report import check_report_pdf, spot_report_pdf
@@ -82,7 +83,7 @@ def account_export(*, user: User, language: str | None = None) -> IO[bytes]:
         for check in checks:
             stem = _stem(check)
             _copy(archive, check.image, f"photos/{stem}.jpg")
-            _copy(archive, check.heatmap, f"heatmaps/{stem}.png")
+            _copy(archive, heatmap_render(check).heatmap, f"heatmaps/{stem}.png")
             if check.status in Diagnosis.FINAL_STATUSES:
                 archive.writestr(f"reports/{stem}.pdf", check_report_pdf(diagnosis=check, language=language))
         for spot in spots:

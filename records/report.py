@@ -19,8 +19,10 @@ from typing import Any
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from PIL import ImageFile
 
 from diagnosis.answers import answer_rows
+from diagnosis.downloads import heatmap_render
 from diagnosis.feedback import PatientFeedback, feedback_for_patient
 from diagnosis.models import Diagnosis, Spot
 
@@ -62,15 +64,26 @@ def report_check(diagnosis: Diagnosis, previous_tier: str = "") -> ReportCheck:
     return ReportCheck(
         diagnosis=diagnosis,
         photo=_data_uri(diagnosis.image, "image/jpeg"),
-        heatmap=_data_uri(diagnosis.heatmap, "image/png"),
+        heatmap=_data_uri(heatmap_render(diagnosis).heatmap, "image/png"),
         answers=answer_rows(diagnosis.answers),
         feedback=feedback_for_patient(diagnosis=diagnosis),
         previous_tier=previous_tier,
     )
 
 
+def _import_weasyprint() -> None:
+    """Import WeasyPrint without its side effect: on import it sets Pillow's global
+    ``LOAD_TRUNCATED_IMAGES = True``, which would let a damaged upload decode as half a
+    grey picture anywhere else in the process (diagnosis.imaging relies on False)."""
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+    import weasyprint  # noqa: F401  (lazy: only report requests pay for the import)
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+
+
 def _fetcher() -> Any:
     """WeasyPrint's fetcher limited to data: URIs (the embedded photo and heat map)."""
+    _import_weasyprint()
     from weasyprint.urls import URLFetcher
 
     class ReportFetcher(URLFetcher):
@@ -84,7 +97,8 @@ def _fetcher() -> Any:
 
 def render_pdf(*, template: str, context: dict[str, Any], language: str) -> bytes:
     """Render ``template`` in ``language`` and convert it to PDF bytes."""
-    from weasyprint import HTML  # lazy: only report requests pay for the import
+    _import_weasyprint()
+    from weasyprint import HTML
 
     with translation.override(language):
         html = render_to_string(

@@ -212,6 +212,7 @@ COST_PROBES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(COST_PROBES))
 def test_decoding_any_upload_stays_within_memory_and_cpu_bounds(case: str, tmp_path: Path) -> None:
     make, expected = COST_PROBES[case]

@@ -38,14 +38,7 @@ def test_task_calls_the_service_and_is_idempotent(owner: Any, fake_predictor: Fa
     assert fake_predictor.calls == 1
 
 
-def test_worker_processes_use_one_compute_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OMP_NUM_THREADS", "8")
-    tasks._one_compute_thread()
-    import os
-
-    assert os.environ["OMP_NUM_THREADS"] == "1"
-
-
+@pytest.mark.slow
 def test_web_process_never_imports_torch_or_the_model() -> None:
     """Importing the urlconf, the views and rendering a page must not pull in torch/onnxruntime."""
     code = textwrap.dedent(

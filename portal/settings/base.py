@@ -199,7 +199,7 @@ MFA_FORMS = {
     "reauthenticate": "accounts.forms_mfa.MfaReauthenticateForm",
     "activate_totp": "accounts.forms_mfa.MfaActivateTOTPForm",
 }
-MFA_ENFORCED_PATHS = ["/clinician/", "/admin/", "/api/v1/clinician/"]
+MFA_ENFORCED_PATHS = envlist("MFA_ENFORCED_PATHS", "/clinician/,/admin/,/api/v1/clinician/")
 
 # --- django-axes ------------------------------------------------------------
 AXES_ENABLED = envbool("AXES_ENABLED", "1")
@@ -290,6 +290,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(15 * 102
 # (portal.middleware); nginx's client_max_body_size must be the same (deploy/nginx.conf).
 DIAGNOSIS_MAX_UPLOAD_BYTES = envint("DIAGNOSIS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))
 MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", str(DIAGNOSIS_MAX_UPLOAD_BYTES + 1024 * 1024))
+# Photos: the largest accepted (pixels), the smallest side, the stored master's longest side.
+DIAGNOSIS_MAX_PIXELS = envint("DIAGNOSIS_MAX_PIXELS", str(64_000_000))
+DIAGNOSIS_MIN_SIDE = envint("DIAGNOSIS_MIN_SIDE", "64")
+DIAGNOSIS_STORED_MAX_SIDE = envint("DIAGNOSIS_STORED_MAX_SIDE", "1600")
+# Decoding memory bound per photo, and the largest photo decoded at full size (a 24 MP phone
+# photo, iPhone HEIC 5712 x 4284); larger JPEGs are decoded at a reduced DCT scale.
+DIAGNOSIS_DECODE_BUDGET_BYTES = envint("DIAGNOSIS_DECODE_BUDGET_BYTES", str(200 * 1024 * 1024))
+DIAGNOSIS_MAX_FULL_DECODE_PIXELS = envint("DIAGNOSIS_MAX_FULL_DECODE_PIXELS", str(25_000_000))
+# A photo whose analysis was started this many times (worker crashes, timeouts) fails for good.
+DIAGNOSIS_MAX_ATTEMPTS = envint("DIAGNOSIS_MAX_ATTEMPTS", "5")
 # Uploads up to this size stay in memory (a phone photo is 2-6 MB): no temporary file written
 # and read back per upload; larger ones (up to DIAGNOSIS_MAX_UPLOAD_BYTES) spool to disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(8 * 1024 * 1024))

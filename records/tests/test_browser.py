@@ -66,7 +66,7 @@ def test_export_then_delete_the_account_leaves_no_file(
     live_server: Any, browser_page: Any, owner: Any, password: str, tmp_path: Path, media_root: Path
 ) -> None:
     for _ in range(2):
-        DiagnosisFactory(owner=owner)
+        DiagnosisFactory(owner=owner, with_png=True)
     assert len(media_files(media_root)) == 6
     page = browser_page
     page.set_viewport_size({"width": 360, "height": 780})

@@ -35,8 +35,8 @@ PRIVATE = "PRIVATE-NOTE-export"
 @pytest.fixture
 def history(owner: Any, clinician: Any) -> list[Diagnosis]:
     spot = spot_services.spot_create(owner=owner, name="Back mole")
-    first = DiagnosisFactory(owner=owner, spot=spot)
-    second = DiagnosisFactory(owner=owner, spot=spot, risk_tier="urgent")
+    first = DiagnosisFactory(owner=owner, spot=spot, with_png=True)
+    second = DiagnosisFactory(owner=owner, spot=spot, risk_tier="urgent", with_png=True)
     feedback_create(
         diagnosis=second,
         author=clinician,
@@ -142,7 +142,7 @@ def test_staff_cannot_delete_their_account_themselves(
 def test_deleting_one_account_leaves_the_others(
     owner: Any, other_patient: Any, history: list[Diagnosis], media_root: Path
 ) -> None:
-    theirs = DiagnosisFactory(owner=other_patient)
+    theirs = DiagnosisFactory(owner=other_patient, with_png=True)
     token_issue(user=other_patient)
     account_delete(user=owner)
     assert list(Diagnosis.objects.all()) == [theirs]

@@ -133,3 +133,14 @@ def test_a_pending_check_has_no_report_yet(owner_client: Client, owner: Any) -> 
     pending = DiagnosisFactory(owner=owner, status=Diagnosis.Status.QUEUED)
     response = owner_client.get(reverse("records:check_report", kwargs={"pk": pending.pk}))
     assert response.status_code == 302 and response["Location"] == pending.get_absolute_url()
+
+
+def test_loading_the_pdf_library_leaves_damaged_photos_undecodable() -> None:
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES on import; the report module undoes it, so
+    a truncated upload still fails to decode in the same process."""
+    from PIL import ImageFile
+
+    from records.report import _import_weasyprint
+
+    _import_weasyprint()
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False

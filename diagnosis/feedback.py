@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import models
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from diagnosis.models import Diagnosis, class_name
+from diagnosis.models import Diagnosis
+from diagnosis.names import OTHER_CODE, disease_label
 from diseases.models import Disease
-
-OTHER_CODE = "other"
 
 
 class Verdict(models.TextChoices):
@@ -36,18 +34,6 @@ class Urgency(models.TextChoices):
 
 # Order used when sorting/ranking urgency (most urgent first).
 URGENCY_ORDER = [Urgency.EMERGENCY, Urgency.SOON, Urgency.ROUTINE, Urgency.NONE]
-
-
-def disease_label(code: str, other: str = "") -> str:
-    """Display name (active language) for a clinician's diagnosis code."""
-    if not code:
-        return ""
-    if code == OTHER_CODE:
-        return other or _("Other")
-    disease = Disease.objects.filter(code=code).first()
-    if disease is not None:
-        return disease.name
-    return class_name(code)
 
 
 @dataclass(frozen=True)

@@ -15,21 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# HAM10000 class codes, in the model's order, with short patient-facing names.
-CLASS_NAMES = {
-    "akiec": _("Actinic keratosis / Bowen's disease"),
-    "bcc": _("Basal cell carcinoma"),
-    "bkl": _("Benign keratosis"),
-    "df": _("Dermatofibroma"),
-    "mel": _("Melanoma"),
-    "nv": _("Mole (melanocytic nevus)"),
-    "vasc": _("Vascular lesion"),
-}
+from diagnosis.names import CLASS_NAMES, class_name
 
-
-def class_name(code: str) -> str:
-    """Patient-facing (translated) name for a model class code."""
-    return str(CLASS_NAMES.get(code, code))
+__all__ = ["CLASS_NAMES", "BodySite", "Diagnosis", "DiagnosisQuerySet", "Spot", "class_name"]
 
 
 class BodySite(models.TextChoices):

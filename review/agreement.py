@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from diagnosis.answers import EXPORT_COLUMNS, export_cells
-from diagnosis.feedback import OTHER_CODE, Verdict
+from diagnosis.feedback import Verdict
 from diagnosis.models import Diagnosis, class_name
+from diagnosis.names import OTHER_CODE
 from review.models import Feedback
 from review.selectors import CLASS_CODES, case_ref
 

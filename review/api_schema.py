@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
-from diagnosis.api import ID_PARAMETER
+from diagnosis.api_schema import ID_PARAMETER
 from diagnosis.models import BodySite, Diagnosis
 from portal.api.errors import error_responses
 from review.selectors import QueueState

@@ -16,7 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from diagnosis.feedback import OTHER_CODE, URGENCY_ORDER, Urgency, Verdict
+from diagnosis.feedback import URGENCY_ORDER, Urgency, Verdict
+from diagnosis.names import OTHER_CODE
 
 __all__ = [
     "OTHER_CODE",

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import can_review, is_admin
-from diagnosis.feedback import OTHER_CODE
 from diagnosis.models import CLASS_NAMES, Diagnosis, DiagnosisQuerySet
+from diagnosis.names import OTHER_CODE
 from diagnosis.selectors import diagnosis_reviewable_for_user
 from diagnosis.spots.selectors import TimelineEntry, spot_timeline_for_reviewer
 from diseases.models import Disease

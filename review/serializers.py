@@ -11,9 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from diagnosis.feedback import disease_label
+from diagnosis.api_fields import AnswersField, Top3Field
 from diagnosis.models import BodySite, Diagnosis
-from diagnosis.serializers import AnswersField, Top3Field
+from diagnosis.names import disease_label
 from review.forms import FeedbackForm
 from review.models import CaseClaim, Feedback, Urgency, Verdict
 from review.selectors import QueueState, active_claim, case_ref

@@ -25,8 +25,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.requests import AuthenticatedHttpRequest
 from accounts.roles import clinician_required, is_admin
 from diagnosis.downloads import diagnosis_file_response
-from diagnosis.feedback import disease_label
 from diagnosis.models import Diagnosis
+from diagnosis.names import disease_label
 from diagnosis.selectors import diagnosis_get_for_reviewer
 from review.agreement import agreement_csv_rows, agreement_stats, reviewed_feedback
 from review.audit import access_log_record, access_log_record_many

@@ -7,7 +7,7 @@ import torch
 import torchvision
 from PIL import Image
 
-from ml import train
+from ml import batches, train
 from ml.constants import CLASS_CODES
 from ml.tests.conftest import lesion_like_image
 
@@ -87,7 +87,7 @@ def test_joint_training_with_phone_photos_validates_each_kind(tiny_dataset, tmp_
 def test_sampler_gives_each_kind_of_photo_its_share_and_balances_classes():
     targets = torch.tensor([5] * 900 + [4] * 100 + [1] * 50 + [5] * 50)
     domains = torch.tensor([0] * 1000 + [1] * 100)
-    sampler = train.balanced_sampler(targets, 0.0, 20000, 0, domains, (0.6, 0.4))
+    sampler = batches.balanced_sampler(targets, 0.0, 20000, 0, domains, (0.6, 0.4))
     drawn = torch.tensor(list(sampler))
     from_phone = domains[drawn] == 1
     assert abs(from_phone.float().mean().item() - 0.4) < 0.02

@@ -52,11 +52,16 @@ REVIEWABLE_STATUSES = (Diagnosis.Status.DONE, Diagnosis.Status.REJECTED)
 
 
 def diagnosis_reviewable_for_user(*, user: Any) -> DiagnosisQuerySet:
-    """Diagnoses a clinician/admin may open: review requested, analysis finished,
-    not their own. Empty for everyone else."""
+    """Diagnoses a clinician/admin may open: review requested, analysis finished, a photo to
+    look at (a damaged file leaves none: the patient is asked to send it again), not their
+    own. Empty for everyone else."""
     if not can_review(user):
         return Diagnosis.objects.none()
-    return Diagnosis.objects.filter(review_requested=True, status__in=REVIEWABLE_STATUSES).exclude(owner=user)
+    return (
+        Diagnosis.objects.filter(review_requested=True, status__in=REVIEWABLE_STATUSES)
+        .exclude(image="")
+        .exclude(owner=user)
+    )
 
 
 def diagnosis_get_for_reviewer(*, user: Any, pk: Any) -> Diagnosis:

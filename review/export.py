@@ -69,6 +69,7 @@ def _export(
 ) -> None:
     feedback = (
         Feedback.objects.filter(diagnosis__in=Diagnosis.objects.consented_for_training())
+        .exclude(diagnosis__image="")
         .select_related("diagnosis")
         .order_by("diagnosis__created_at")
     )  # consenting patients only

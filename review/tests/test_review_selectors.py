@@ -110,3 +110,17 @@ def test_csv_export_contents(staff_client: Client, reviewed: list[Diagnosis]) ->
     assert PRIVATE_NOTE not in text
     assert "owner@example.com" not in text
     assert "Olivia" not in text
+
+
+def test_a_damaged_file_never_reaches_the_queue(owner: Any, clinician: Any) -> None:
+    """A file the worker could not decode leaves no photo: nothing for a clinician to look at
+    (the patient is asked to send it again), so it is not reviewable."""
+    from diagnosis.selectors import diagnosis_reviewable_for_user
+    from review.selectors import review_queue
+
+    damaged = CaseFactory(
+        owner=owner, status=Diagnosis.Status.REJECTED, image="", thumbnail="", ood_reason="damaged"
+    )
+    readable = CaseFactory(owner=owner, status=Diagnosis.Status.REJECTED, ood_reason="not_lesion")
+    assert list(diagnosis_reviewable_for_user(user=clinician)) == [readable]
+    assert damaged not in review_queue(user=clinician)

@@ -16,9 +16,9 @@ urlpatterns = [
     path("<uuid:pk>/retry/", views.retry, name="retry"),
     path("<uuid:pk>/request-review/", views.request_review, name="request_review"),
     path("<uuid:pk>/delete/", views.delete, name="delete"),
-    path("<uuid:pk>/image.jpg", views.media_image, name="image"),
-    path("<uuid:pk>/thumbnail.jpg", views.media_thumbnail, name="thumbnail"),
-    path("<uuid:pk>/heatmap.png", views.media_heatmap, name="heatmap"),
+    path("<uuid:pk>/image.jpg", views.media_file, {"field": "image"}, name="image"),
+    path("<uuid:pk>/thumbnail.jpg", views.media_file, {"field": "thumbnail"}, name="thumbnail"),
+    path("<uuid:pk>/heatmap.png", views.media_file, {"field": "heatmap"}, name="heatmap"),
 ]
 
 urlpatterns += spot_urlpatterns  # spots/..., <uuid>/spot/

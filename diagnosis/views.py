@@ -168,23 +168,9 @@ def history(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _serve_private(request: HttpRequest, pk: Any, field: str) -> HttpResponse:
+@login_required
+@require_GET
+def media_file(request: HttpRequest, pk: Any, field: str) -> HttpResponse:
+    """The photo, thumbnail or heat map of one of the user's own diagnoses (``field`` comes
+    from the URL pattern, never from the request)."""
     return diagnosis_file_response(diagnosis_get_for_user(user=request.user, pk=pk), field)
-
-
-@login_required
-@require_GET
-def media_image(request: HttpRequest, pk: Any) -> HttpResponse:
-    return _serve_private(request, pk, "image")
-
-
-@login_required
-@require_GET
-def media_thumbnail(request: HttpRequest, pk: Any) -> HttpResponse:
-    return _serve_private(request, pk, "thumbnail")
-
-
-@login_required
-@require_GET
-def media_heatmap(request: HttpRequest, pk: Any) -> HttpResponse:
-    return _serve_private(request, pk, "heatmap")

@@ -17,7 +17,7 @@ urlpatterns = [
     path("case/<uuid:pk>/release/", views.release, name="release"),
     path("case/<uuid:pk>/assign/", views.assign, name="assign"),
     path("case/<uuid:pk>/feedback/", views.feedback, name="feedback"),
-    path("case/<uuid:pk>/image.jpg", views.image, name="image"),
-    path("case/<uuid:pk>/thumbnail.jpg", views.thumbnail, name="thumbnail"),
-    path("case/<uuid:pk>/heatmap.png", views.heatmap, name="heatmap"),
+    path("case/<uuid:pk>/image.jpg", views.case_file, {"field": "image"}, name="image"),
+    path("case/<uuid:pk>/thumbnail.jpg", views.case_file, {"field": "thumbnail"}, name="thumbnail"),
+    path("case/<uuid:pk>/heatmap.png", views.case_file, {"field": "heatmap"}, name="heatmap"),
 ]

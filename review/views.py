@@ -191,7 +191,10 @@ def feedback(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
     return render(request, "review/case.html", context, status=400)
 
 
-def _serve(request: AuthenticatedHttpRequest, pk: UUID, field: str) -> HttpResponse:
+@clinician_required
+@require_GET
+def case_file(request: AuthenticatedHttpRequest, pk: UUID, field: str) -> HttpResponse:
+    """A case's photo, thumbnail or heat map (``field`` from the URL pattern); audit-logged."""
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
     response = diagnosis_file_response(diagnosis, field)
     access_log_record(
@@ -202,24 +205,6 @@ def _serve(request: AuthenticatedHttpRequest, pk: UUID, field: str) -> HttpRespo
         detail=field,
     )
     return response
-
-
-@clinician_required
-@require_GET
-def image(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
-    return _serve(request, pk, "image")
-
-
-@clinician_required
-@require_GET
-def thumbnail(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
-    return _serve(request, pk, "thumbnail")
-
-
-@clinician_required
-@require_GET
-def heatmap(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
-    return _serve(request, pk, "heatmap")
 
 
 @clinician_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -73,7 +74,9 @@ def user_update_choices(
     """Consent to use reviewed photos for training (its time is recorded on every change) and
     the "result ready" email preference. Compared with the stored row: a ModelForm may already
     have copied the new values onto ``user``."""
-    stored = User.objects.filter(pk=user.pk).values("training_consent", "notify_result_ready").first() or {}
+    stored: Mapping[str, object] = (
+        User.objects.filter(pk=user.pk).values("training_consent", "notify_result_ready").first() or {}
+    )
     fields: list[str] = []
     if training_consent is not None:
         user.training_consent = training_consent

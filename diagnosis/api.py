@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -110,7 +110,7 @@ def serve_private(
     field: str,
     getter: Getter = diagnosis_get_for_user,
     audit: Audit | None = None,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A stored file after the access check (diagnosis.downloads: the one download helper)."""
     diagnosis = getter(user=request.user, pk=pk)
     response = diagnosis_file_response(diagnosis, field)

@@ -113,7 +113,8 @@ def _heif_bytes_per_pixel(img: Image.Image) -> float:
     # it (measured 7.0 for an 8-bit 4:2:0 photo: 3 + 4).
     deep = int(img.info.get("bit_depth") or 16) > 8
     alpha = img.mode in ("RGBA", "LA") or img.info.get("chroma") is None
-    planes = {420: 1.5, 422: 2.0, 444: 3.0}.get(img.info.get("chroma"), 3.0) + (1.0 if alpha else 0.0)
+    per_chroma: dict[object, float] = {420: 1.5, 422: 2.0, 444: 3.0}
+    planes = per_chroma.get(img.info.get("chroma"), 3.0) + (1.0 if alpha else 0.0)
     rgb = 4 if alpha else 3
     return rgb * (2 if deep else 1) + max(planes * (2 if deep else 1), 4)
 

@@ -95,7 +95,8 @@ def _rgb_converter(img: Image.Image) -> Callable[[Image.Image], Image.Image]:
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass
     if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        top = 65535 if img.mode.startswith("I;16") or (img.getextrema()[1] or 0) > 255 else 255
+        high = img.getextrema()[1]  # one band: (min, max)
+        top = 65535 if img.mode.startswith("I;16") or (isinstance(high, int | float) and high > 255) else 255
         return lambda part: _grey_to_l(part, top)
     has_alpha = (
         img.mode in ("RGBA", "LA", "PA", "RGBa", "La")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponseBase
 
 from diagnosis import media
 from diagnosis.models import Diagnosis
@@ -55,7 +55,7 @@ def heatmap_render(diagnosis: Diagnosis) -> Diagnosis:
     return diagnosis
 
 
-def diagnosis_file_response(diagnosis: Diagnosis, field: str) -> HttpResponse:
+def diagnosis_file_response(diagnosis: Diagnosis, field: str) -> HttpResponseBase:
     """A stored file of a diagnosis the caller has already checked access to (404 if absent)."""
     if field not in FIELDS:
         raise Http404

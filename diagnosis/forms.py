@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from diagnosis import answers as spot_answers
 from diagnosis.framing import FIELDS as CROP_FIELDS
@@ -12,7 +13,7 @@ from diagnosis.models import BodySite, Diagnosis
 from diagnosis.spots.forms import clean_spot_choice
 
 
-def _yes_no_field(question: object) -> forms.TypedChoiceField:
+def _yes_no_field(question: StrOrPromise) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=question,
         choices=spot_answers.YES_NO_CHOICES,
@@ -86,8 +87,9 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.owner = owner
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         clean_spot_choice(self, self.owner, cleaned)
         try:
             cleaned["crop"] = parse_crop({name: cleaned.get(name) for name in CROP_FIELDS})

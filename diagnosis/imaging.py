@@ -37,7 +37,7 @@ try:  # HEIC/HEIF (iPhone photos): the opener reads the header without decoding
 
     pillow_heif.register_heif_opener()
 except ImportError:  # pragma: no cover - pillow-heif is a pinned runtime dependency
-    pillow_heif = None
+    pass  # (nothing reads the module: registering the opener is the point)
 
 # A truncated file must fail, not decode as half a grey picture.
 ImageFile.LOAD_TRUNCATED_IMAGES = False

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
@@ -50,7 +51,7 @@ def settle(names: list[str]) -> None:
     PendingFile.objects.filter(name__in=[n for n in names if n]).delete()
 
 
-def delete_files(names: list[str]) -> None:
+def delete_files(names: Iterable[str | None]) -> None:
     for name in names:
         if not name:
             continue

@@ -8,7 +8,8 @@ row lock, and only after the SMTP server accepted the message (a failure is retr
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -53,7 +54,7 @@ def result_email_after() -> timedelta:
     return timedelta(seconds=settings.RESULT_EMAIL_AFTER_SECONDS)
 
 
-def result_ready_notify(*, diagnosis_id: object) -> bool:
+def result_ready_notify(*, diagnosis_id: UUID | str) -> bool:
     """Email "your result is ready" if the owner asked for it and the analysis was slow."""
     with transaction.atomic():
         diagnosis = (
@@ -68,7 +69,11 @@ def result_ready_notify(*, diagnosis_id: object) -> bool:
             )
             .first()
         )
-        if diagnosis is None or diagnosis.finished_at - diagnosis.created_at < result_email_after():
+        if (
+            diagnosis is None
+            or diagnosis.finished_at is None
+            or diagnosis.finished_at - diagnosis.created_at < result_email_after()
+        ):
             return False
         url = absolute_url(reverse("diagnosis:detail", kwargs={"pk": diagnosis.pk}))
         sent = patient_email_send(
@@ -82,7 +87,7 @@ def result_ready_notify(*, diagnosis_id: object) -> bool:
     return sent
 
 
-def reminder_send(*, spot_id: object, now: object = None) -> bool:
+def reminder_send(*, spot_id: UUID | str, now: datetime | None = None) -> bool:
     """Send one spot's due re-check reminder, once."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -106,7 +111,7 @@ def reminder_send(*, spot_id: object, now: object = None) -> bool:
     return sent
 
 
-def notifications_send_due(*, now: object = None) -> dict[str, int]:
+def notifications_send_due(*, now: datetime | None = None) -> dict[str, int]:
     """Beat: due reminders, and "result ready" emails whose first attempt failed (last day only)."""
     now = now or timezone.now()
     due = Spot.objects.filter(remind_at__lte=now, reminder_sent_at__isnull=True).values_list("pk", flat=True)

@@ -24,7 +24,7 @@ def disease_url(code: str) -> str:
     if not code:
         return ""
     disease = disease_for_code(code)
-    slug = disease.slug if disease is not None and getattr(disease, "slug", "") else code
+    slug = disease.code if disease is not None else code  # a page's slug is its code
     try:
         return reverse("diseases:detail", kwargs={"slug": slug})
     except NoReverseMatch:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -36,7 +37,7 @@ def _answer_field(question: object) -> serializers.BooleanField:
     )
 
 
-def _crop_field(help_text: object) -> serializers.FloatField:
+def _crop_field(help_text: StrOrPromise) -> serializers.FloatField:
     return serializers.FloatField(
         required=False, allow_null=True, help_text=help_text, error_messages={"invalid": NOT_NUMBERS}
     )

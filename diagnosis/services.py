@@ -69,7 +69,7 @@ def diagnosis_enqueue(*, diagnosis: Diagnosis) -> None:
 def diagnosis_create(
     *,
     owner: Any,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     body_site: str = "",
     note: str = "",
     review_requested: bool = True,

@@ -60,12 +60,17 @@ def _measure(data: Any) -> Measure | None:
     return Measure(*values)  # type: ignore[arg-type]
 
 
+def _count(value: object) -> int | None:
+    """An image count: an int (a bool is not one), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def parse_reliability(data: Any) -> Reliability | None:
     """One domain's entry of the model's ``reliability`` metadata, or None if unusable."""
     if not isinstance(data, dict):
         return None
-    images, malignant = data.get("images"), data.get("malignant")
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (images, malignant)):
+    images, malignant = _count(data.get("images")), _count(data.get("malignant"))
+    if images is None or malignant is None:
         return None
     if images <= 0 or not 0 <= malignant <= images:
         return None

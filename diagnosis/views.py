@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import (
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     JsonResponse,
 )
 from django.shortcuts import redirect, render
@@ -170,7 +171,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def media_file(request: HttpRequest, pk: Any, field: str) -> HttpResponse:
+def media_file(request: HttpRequest, pk: Any, field: str) -> HttpResponseBase:
     """The photo, thumbnail or heat map of one of the user's own diagnoses (``field`` comes
     from the URL pattern, never from the request)."""
     return diagnosis_file_response(diagnosis_get_for_user(user=request.user, pk=pk), field)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -47,7 +47,7 @@ def disease_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def disease_image(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def disease_image(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     """Serve a curated image of a published page (media is otherwise never public)."""
     image = disease_image_get_public(slug=slug, pk=pk, user=request.user)
     cache = f"public, max-age={IMAGE_CACHE_SECONDS}" if image.disease.published else "private, no-store"

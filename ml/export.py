@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -48,6 +49,9 @@ from ml.ood import MahalanobisOOD
 from ml.predictor import DOMAINS, Predictor, sha256_file
 from ml.preprocess import Preprocessing
 from ml.reliability import read_answers, refresh_figures, reliability
+
+if TYPE_CHECKING:
+    from onnxruntime import InferenceSession
 
 log = logging.getLogger("ml.export")
 
@@ -98,13 +102,13 @@ class Inputs:
     """What every export step reads: the run's recipe and weights, the data, the answers."""
 
     args: argparse.Namespace
-    recipe: dict
+    recipe: dict[str, Any]
     pre: Preprocessing
     model: torch.nn.Module
     roots: list[Path]
     answers: dict[str, Answers]
 
-    def session(self):
+    def session(self) -> InferenceSession:
         """Export the model as it is now to ONNX and open it (ONNX Runtime, 2 threads)."""
         import onnxruntime as ort
 
@@ -115,7 +119,7 @@ class Inputs:
             str(self.args.out / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
 
-    def features(self, sess, split: str) -> list[Split]:
+    def features(self, sess: InferenceSession, split: str) -> list[Split]:
         return [features(sess, self.pre, r / split, d) for d, r in enumerate(self.roots)]
 
 
@@ -133,7 +137,7 @@ def load_inputs(args: argparse.Namespace) -> Inputs:
     )
 
 
-def step_heads(inputs: Inputs, train: list[Split]) -> tuple[np.ndarray, dict, list[Split]]:
+def step_heads(inputs: Inputs, train: list[Split]) -> tuple[np.ndarray, dict[str, Any], list[Split]]:
     """Steps 2-3: the fused head (image part into the ONNX graph) and the domain head; writes
     weights.pt and head.npz. Returns the answers' weights, the refit report and the new val
     features (the re-exported graph's)."""
@@ -169,8 +173,12 @@ def step_ood(out: Path, train: list[Split], val: list[Split]) -> tuple[Mahalanob
 
 
 def build_metadata(
-    inputs: Inputs, cal: dict, ood: MahalanobisOOD, thresholds: dict[str, float], head_refit: dict
-) -> dict:
+    inputs: Inputs,
+    cal: dict[str, Any],
+    ood: MahalanobisOOD,
+    thresholds: dict[str, float],
+    head_refit: dict[str, Any],
+) -> dict[str, Any]:
     """metadata.json: files and checksums, preprocessing, decision and risk rules, OOD, training."""
     args, pre, recipe, roots = inputs.args, inputs.pre, inputs.recipe, inputs.roots
     urgent = cal["urgent"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -21,6 +22,9 @@ from ml.ood import MahalanobisOOD
 from ml.predictor import DOMAINS, decide_batch
 from ml.preprocess import Preprocessing
 
+if TYPE_CHECKING:
+    from onnxruntime import InferenceSession
+
 log = logging.getLogger("ml.export")
 
 MEL_SENSITIVITY_TARGET = 0.82  # shipped rule aims a little above the 0.80 requirement
@@ -28,7 +32,9 @@ MALIGNANT_SENSITIVITY_TARGET = 0.90  # "urgent" catches >= 90% of akiec/bcc/mel 
 OOD_QUANTILES = {"dermoscopy": 0.96, "phone": 0.93}  # targets: <= 5% / <= 10% of val flagged
 
 
-def run_folder(session, pre: Preprocessing, root: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def run_folder(
+    session: InferenceSession, pre: Preprocessing, root: Path
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     items = list_images(root)
     logits, pooled = [], []
     for start in range(0, len(items), 64):
@@ -88,7 +94,7 @@ class Split:
         return np.full(len(self.labels), self.domain)
 
 
-def features(session, pre: Preprocessing, root: Path, domain: int) -> Split:
+def features(session: InferenceSession, pre: Preprocessing, root: Path, domain: int) -> Split:
     logits, pooled, labels = run_folder(session, pre, root)
     return Split(logits, pooled, labels, [p.stem for p, _ in list_images(root)], domain)
 
@@ -131,7 +137,7 @@ def fit_fused_head(
     copies: int = 4,
     seed: int = 0,
     answers_l2: float | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Linear head over [pooled features, encoded answers] (L-BFGS, deterministic).
 
     ``copies`` copies of the train set: one with every answer the metadata has, one with none,
@@ -155,7 +161,7 @@ def fit_fused_head(
     answer_weight = torch.zeros(len(CLASS_CODES), ENCODED_SIZE, requires_grad=True)
     optimizer = torch.optim.LBFGS([weight, bias, answer_weight], max_iter=300, line_search_fn="strong_wolfe")
 
-    def closure():
+    def closure() -> torch.Tensor:
         optimizer.zero_grad()
         logits = x_img @ weight.T + x_ans @ answer_weight.T + bias
         ce = torch.nn.functional.cross_entropy(logits, y, reduction="none")
@@ -188,7 +194,7 @@ def fit_domain_head(train: list[Split], l2: float = 1e-3) -> tuple[np.ndarray, f
     bias = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.LBFGS([weight, bias], max_iter=200, line_search_fn="strong_wolfe")
 
-    def closure():
+    def closure() -> torch.Tensor:
         optimizer.zero_grad()
         loss = torch.nn.functional.binary_cross_entropy_with_logits(x @ weight + bias, y, weight=w)
         loss = loss + l2 * weight.pow(2).sum()
@@ -202,15 +208,18 @@ def fit_domain_head(train: list[Split], l2: float = 1e-3) -> tuple[np.ndarray, f
 def fused_logits(split: Split, answers: dict[str, Answers] | None, answer_weight: np.ndarray) -> np.ndarray:
     if not answers:
         return split.logits
-    return split.logits + answer_matrix(split, answers) @ answer_weight.T
+    fused: np.ndarray = split.logits + answer_matrix(split, answers) @ answer_weight.T
+    return fused
 
 
-def urgent_threshold_per_domain(probs_by_domain: list[np.ndarray], labels_by_domain: list[np.ndarray]):
+def urgent_threshold_per_domain(
+    probs_by_domain: list[np.ndarray], labels_by_domain: list[np.ndarray]
+) -> float:
     """The lowest of the per-domain thresholds: each domain's val keeps >= the target urgent."""
     return min(choose_urgent_threshold(p, y) for p, y in zip(probs_by_domain, labels_by_domain, strict=True))
 
 
-def calibrate(val: list[Split], answers: dict[str, Answers], answer_weight: np.ndarray) -> dict:
+def calibrate(val: list[Split], answers: dict[str, Answers], answer_weight: np.ndarray) -> dict[str, Any]:
     """Per-domain temperature, then the joint melanoma and the per-domain urgent thresholds.
 
     Patients may answer everything or nothing, so every choice is made on both variants of val

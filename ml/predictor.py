@@ -12,6 +12,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -84,7 +85,7 @@ def default_model_dir() -> Path:
     return Path(os.environ.get("JILDI_MODEL_DIR") or MODELS_DIR / DEFAULT_MODEL_NAME)
 
 
-def decide(probs: np.ndarray, decision: dict) -> int:
+def decide(probs: np.ndarray, decision: dict[str, Any]) -> int:
     """The shipped decision rule: argmax, except melanoma wins above its own threshold."""
     mel_threshold = decision.get("mel_threshold")
     mel = CLASS_CODES.index("mel")
@@ -93,11 +94,11 @@ def decide(probs: np.ndarray, decision: dict) -> int:
     return int(np.argmax(probs))
 
 
-def decide_batch(probs: np.ndarray, decision: dict) -> np.ndarray:
+def decide_batch(probs: np.ndarray, decision: dict[str, Any]) -> np.ndarray:
     return np.array([decide(p, decision) for p in probs], dtype=int)
 
 
-def risk_tier(probs: np.ndarray, predicted: int, risk: dict) -> tuple[str, float]:
+def risk_tier(probs: np.ndarray, predicted: int, risk: dict[str, Any]) -> tuple[str, float]:
     malignant = float(sum(probs[CLASS_CODES.index(c)] for c in MALIGNANT_CODES))
     if CLASS_CODES[predicted] in MALIGNANT_CODES or malignant >= risk["urgent_threshold"]:
         return "urgent", malignant
@@ -173,7 +174,8 @@ class Predictor:
         """The answers' contribution to the logits (zeros without answers or an answers head)."""
         if self.answer_weight is None or answers is None:
             return np.zeros(len(CLASS_CODES), dtype=np.float32)
-        return self.answer_weight @ encode(answers)
+        contribution: np.ndarray = self.answer_weight @ encode(answers)
+        return contribution
 
     def domain_of(self, pooled: np.ndarray) -> tuple[str, float]:
         """Pooled features (K,) -> (kind of photo, probability of that kind)."""

@@ -7,6 +7,7 @@ import argparse
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from ml.answers import Answers, read_metadata
 from ml.constants import MALIGNANT_CODES
@@ -44,10 +45,13 @@ RELIABILITY_KEYS = (
 )
 
 
-def worst(rows: list[dict], n: int = 5) -> list[dict]:
+def worst(rows: list[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
     """The malignant val images the shipped rule scores least malignant (for the model card)."""
     malignant = [r for r in rows if r["true_label"] in MALIGNANT_CODES]
-    score = lambda r: sum(float(r[f"prob_{c}"]) for c in MALIGNANT_CODES)  # noqa: E731
+
+    def score(r: dict[str, Any]) -> float:
+        return sum(float(r[f"prob_{c}"]) for c in MALIGNANT_CODES)
+
     return [
         {
             "image": Path(r["path"]).name,
@@ -62,7 +66,9 @@ def worst(rows: list[dict], n: int = 5) -> list[dict]:
     ]
 
 
-def reliability(predictor: Predictor, roots: list[Path], answers: dict[str, Answers]) -> tuple[dict, dict]:
+def reliability(
+    predictor: Predictor, roots: list[Path], answers: dict[str, Answers]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Per kind of photo: the shipped rule's val figures without and (where recorded) with answers."""
     summary, full = {}, {}
     for d, root in enumerate(roots):

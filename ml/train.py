@@ -92,7 +92,8 @@ class Run:
 
     @property
     def checkpoint_path(self) -> Path:
-        return self.args.out / "checkpoint.pt"
+        out: Path = self.args.out
+        return out / "checkpoint.pt"
 
     @property
     def selected(self) -> nn.Module:
@@ -152,7 +153,7 @@ def prepare(args: argparse.Namespace) -> Run:
     )
 
 
-def resume(run: Run) -> tuple[int, dict]:
+def resume(run: Run) -> tuple[int, dict[str, Any]]:
     """Continue from the checkpoint, if any: (first epoch to run, best so far)."""
     args = run.args
     if not run.checkpoint_path.exists():
@@ -200,7 +201,9 @@ def train_epoch(run: Run) -> float:
     return total_loss / max(seen, 1)
 
 
-def validate(run: Run, epoch: int, train_loss: float, seconds: float) -> tuple[dict, list[dict]]:
+def validate(
+    run: Run, epoch: int, train_loss: float, seconds: float
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Validate the kept weights on each kind of photo; append the epoch's row to log.jsonl."""
     per_domain = [classification_metrics(*predict_logits(run.selected, vl)[::-1]) for vl in run.val_loaders]
     metrics = {
@@ -222,7 +225,7 @@ def validate(run: Run, epoch: int, train_loss: float, seconds: float) -> tuple[d
     return metrics, per_domain
 
 
-def save_checkpoint(run: Run, epoch: int, best: dict) -> None:
+def save_checkpoint(run: Run, epoch: int, best: dict[str, Any]) -> None:
     """The resume point, written atomically (an interrupted save never corrupts it)."""
     tmp = run.args.out / "checkpoint.pt.tmp"
     torch.save(
@@ -243,7 +246,7 @@ def save_checkpoint(run: Run, epoch: int, best: dict) -> None:
     tmp.replace(run.checkpoint_path)
 
 
-def main(argv: list[str] | None = None) -> dict:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     """parse -> prepare -> resume -> per epoch: train, validate, keep the best, checkpoint."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

@@ -16,7 +16,7 @@ import mimetypes
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, HttpResponseRedirect
 
 
 def _local(stored: FieldFile) -> bool:
@@ -24,7 +24,8 @@ def _local(stored: FieldFile) -> bool:
 
 
 def _presigned_redirect(stored: FieldFile, content_type: str, cache_control: str) -> HttpResponse:
-    url = stored.storage.url(
+    # S3Storage.url takes ``parameters``; FieldFile.storage is typed as the base Storage.
+    url = stored.storage.url(  # type: ignore[call-arg]
         stored.name,
         parameters={
             "ResponseContentType": content_type,
@@ -38,13 +39,14 @@ def _presigned_redirect(stored: FieldFile, content_type: str, cache_control: str
     return response
 
 
-def stored_file_response(stored: FieldFile | None, *, cache_control: str) -> HttpResponse:
+def stored_file_response(stored: FieldFile | None, *, cache_control: str) -> HttpResponseBase:
     if not stored or not stored.name:
         raise Http404
     content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
     local = _local(stored)
     if not local and settings.MEDIA_S3_SERVE == "redirect":
         return _presigned_redirect(stored, content_type, cache_control)
+    response: HttpResponseBase
     if local and settings.SENDFILE_NGINX:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = f"/protected/{stored.name}"

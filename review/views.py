@@ -15,7 +15,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -193,7 +193,7 @@ def feedback(request: AuthenticatedHttpRequest, pk: UUID) -> HttpResponse:
 
 @clinician_required
 @require_GET
-def case_file(request: AuthenticatedHttpRequest, pk: UUID, field: str) -> HttpResponse:
+def case_file(request: AuthenticatedHttpRequest, pk: UUID, field: str) -> HttpResponseBase:
     """A case's photo, thumbnail or heat map (``field`` from the URL pattern); audit-logged."""
     diagnosis = diagnosis_get_for_reviewer(user=request.user, pk=pk)
     response = diagnosis_file_response(diagnosis, field)

@@ -17,6 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.requests import AuthenticatedRequest
 from diagnosis.models import Spot
 from diagnosis.selectors import diagnosis_get_for_user
 from diagnosis.spots import services
@@ -129,7 +130,7 @@ class SpotListCreateView(GenericApiView):
             DETAIL_EXAMPLE,
         ],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = SpotWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -80,6 +80,7 @@ class AttachForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         clean_spot_choice(self, self.owner, cleaned)
         return cleaned
 

@@ -89,7 +89,8 @@ class SpotDetailSerializer(SpotSerializer):
 
     @extend_schema_field(SpotCheckSerializer(many=True))
     def get_checks(self, spot: Spot) -> list[dict[str, Any]]:
-        return SpotCheckSerializer(self.context.get("timeline", []), many=True).data
+        # drf-stubs type .data as a ReturnDict; with many=True it is a ReturnList of dicts.
+        return SpotCheckSerializer(self.context.get("timeline", []), many=True).data  # type: ignore[return-value]
 
 
 class SpotWriteSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.requests import AuthenticatedHttpRequest
 from diagnosis.models import Spot
 from diagnosis.selectors import diagnosis_get_for_user
 from diagnosis.spots import services
@@ -22,7 +23,7 @@ from diagnosis.spots.selectors import spot_get_for_user, spot_list_for_user, spo
 @login_required
 @require_http_methods(["GET", "POST"])
 @never_cache
-def spot_list(request: HttpRequest) -> HttpResponse:
+def spot_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SpotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         spot = services.spot_create(owner=request.user, **form.cleaned_data)
@@ -99,13 +100,13 @@ def spot_delete(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def diagnosis_spot(request: HttpRequest, pk: Any) -> HttpResponse:
+def diagnosis_spot(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     """From the result page: put the check in one of the patient's spots, a new one, or none."""
     diagnosis = diagnosis_get_for_user(user=request.user, pk=pk)
     form = AttachForm(request.POST, owner=request.user)
     if not form.is_valid():
         for error in form.errors.get("spot", []):
-            messages.error(request, error)
+            messages.error(request, str(error))  # (an ErrorList yields its messages)
         return redirect(diagnosis)
     spot = form.chosen_spot()
     if spot is None and form.cleaned_data["spot_name"]:

@@ -32,7 +32,7 @@ REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-c
 help:
 	@echo "make run     - set everything up and start web + Celery worker + beat on http://$(HOST):$(PORT)/"
 	@echo "make test    - set up and run the whole test suite (pytest, browser tests included)"
-	@echo "make test-fast - the quick loop: no browser, integration or slow tests (about a minute)"
+	@echo "make test-fast - the quick loop: no browser, integration or slow tests (~1.5 min on 2 cores)"
 	@echo "make lint    - ruff check + ruff format --check + mypy (pyproject.toml [tool.mypy])"
 	@echo "make vendor  - npm ci and copy front-end libraries into static/vendor/"
 	@echo "make bench   - benchmarks vs the seed-style baseline (< 15 min); writes bench/results/<date>.json"
@@ -113,6 +113,7 @@ test: setup-common
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
 
 # The quick loop while coding: no browser, no real worker/SMTP, nothing slow; two processes.
+# (Not --reuse-db: transactional tests flush the groups that data migrations create.)
 test-fast: venv services messages
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -q -n 2 -m "not browser and not integration and not slow"
 

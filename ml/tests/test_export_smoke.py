@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import torch
 import torchvision
 
@@ -13,6 +14,7 @@ from ml.predictor import Predictor
 from ml.tests.conftest import lesion_like_image
 
 
+@pytest.mark.slow
 def test_export_steps_write_a_servable_model_directory(tmp_path):
     for split, n in (("train", 8), ("val", 3)):
         for i, code in enumerate(CLASS_CODES):

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from ml.synthetic import lesion_image
+
 # ../shared beside the repository (as in CI); absent on a machine without the data set.
 HAM_VAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ham10000" / "val"
 
@@ -22,7 +24,8 @@ def encode(img: Image.Image, fmt: str = "JPEG", **params: object) -> bytes:
 
 
 def skin_photo(size: tuple[int, int] = (400, 300)) -> Image.Image:
-    """A skin-coloured picture with a dark round spot (lesion-like, not a real lesion)."""
+    """A flat test card: skin colour with a dark round spot, for file-format and framing tests
+    (exact colours, tiny files). Lesion-like photos come from ``ml.synthetic``."""
     img = Image.new("RGB", size, (222, 178, 150))
     draw = ImageDraw.Draw(img)
     w, h = size
@@ -48,7 +51,7 @@ def lesion_image_path() -> Path | None:
 
 def lesion_jpeg() -> bytes:
     path = lesion_image_path()
-    return path.read_bytes() if path else jpeg()
+    return path.read_bytes() if path else encode(lesion_image(0, (400, 300)), "JPEG", quality=90)
 
 
 def jpeg_with_gps(orientation: int = 6) -> bytes:

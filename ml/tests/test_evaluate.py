@@ -9,7 +9,8 @@ import pytest
 
 from ml import evaluate
 from ml.constants import CLASS_CODES
-from ml.tests.conftest import SHARED_DATA, lesion_like_image, needs_model, needs_shared
+from ml.synthetic import lesion_image
+from ml.tests.support import SHARED_DATA, needs_model, needs_shared
 
 pytestmark = needs_model
 METRIC_KEYS = {
@@ -23,7 +24,7 @@ def test_evaluation_cli_on_a_labelled_folder_writes_both_files(tmp_path):
     for i, code in enumerate(("mel", "nv")):
         (data / code).mkdir(parents=True)
         for j in range(2):
-            lesion_like_image(seed=i * 5 + j).save(data / code / f"ISIC_{i}{j}.jpg")
+            lesion_image(seed=i * 5 + j).save(data / code / f"ISIC_{i}{j}.jpg")
     masks = tmp_path / "masks"
     masks.mkdir()
     from PIL import Image
@@ -47,7 +48,7 @@ def test_evaluation_cli_on_a_flat_folder_has_no_labels(tmp_path):
     data = tmp_path / "flat"
     data.mkdir()
     for j in range(3):
-        lesion_like_image(seed=j).save(data / f"photo{j}.png")
+        lesion_image(seed=j).save(data / f"photo{j}.png")
     metrics = evaluate.main(["--data", str(data), "--out", str(tmp_path / "out")])
     assert metrics["n_images"] == 3 and "balanced_accuracy" not in metrics
     with open(tmp_path / "out" / "predictions.csv") as fh:
@@ -69,7 +70,7 @@ def test_answers_csv_is_matched_by_file_stem_and_urgent_figures_are_reported(tmp
     for i, code in enumerate(("bcc", "nv")):
         (data / code).mkdir(parents=True)
         for j in range(2):
-            lesion_like_image(seed=i * 5 + j).save(data / code / f"PAT_{i}_{j}_1.png")
+            lesion_image(seed=i * 5 + j).save(data / code / f"PAT_{i}_{j}_1.png")
     answers = tmp_path / "metadata.csv"
     answers.write_text("img_id,age,region,bleed\nPAT_0_0_1.png,70,NOSE,True\nPAT_9_9_9.png,30,BACK,False\n")
     metrics = evaluate.main(["--data", str(data), "--out", str(tmp_path / "out"), "--answers", str(answers)])

@@ -11,7 +11,7 @@ import torchvision
 from ml import export, train
 from ml.constants import CLASS_CODES
 from ml.predictor import Predictor
-from ml.tests.conftest import lesion_like_image
+from ml.synthetic import lesion_image
 
 
 @pytest.mark.slow
@@ -21,7 +21,7 @@ def test_export_steps_write_a_servable_model_directory(tmp_path):
             folder = tmp_path / "data" / split / code
             folder.mkdir(parents=True)
             for j in range(n):
-                lesion_like_image(seed=i * 10 + j).save(folder / f"img{j}.jpg")
+                lesion_image(seed=i * 10 + j).save(folder / f"img{j}.jpg")
     init = tmp_path / "init.pth"
     torch.save(torchvision.models.mobilenet_v2(weights=None).state_dict(), init)
     data, run, out = tmp_path / "data", tmp_path / "run", tmp_path / "model"
@@ -33,5 +33,5 @@ def test_export_steps_write_a_servable_model_directory(tmp_path):
     metadata = json.loads((out / "metadata.json").read_text())
     assert set(metadata["files"].values()) <= {p.name for p in out.iterdir()}
     assert metadata["reliability"]["dermoscopy"]["images"] == 3 * len(CLASS_CODES)
-    prediction = Predictor(out).predict(lesion_like_image(seed=1))
+    prediction = Predictor(out).predict(lesion_image(seed=1))
     assert set(prediction.probabilities) == set(CLASS_CODES)

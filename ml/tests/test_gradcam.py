@@ -9,7 +9,7 @@ import torch
 from ml.gradcam import gradcam_raw, normalize_cam
 from ml.model import build_model
 from ml.predictor import default_model_dir, get_predictor
-from ml.tests.conftest import needs_model
+from ml.tests.support import needs_model
 
 pytestmark = needs_model
 

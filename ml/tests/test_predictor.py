@@ -19,7 +19,8 @@ from ml.predictor import (
     get_predictor,
     sha256_file,
 )
-from ml.tests.conftest import lesion_like_image, needs_model
+from ml.synthetic import lesion_image
+from ml.tests.support import needs_model
 
 pytestmark = needs_model
 
@@ -127,7 +128,7 @@ def test_the_distance_gate_rejects_unusual_photos_but_never_hides_an_urgent_resu
     predictor = Predictor()
     predictor.ood.threshold = -1.0  # every photo now counts as unusual
     predictor.ood_threshold_by_domain = dict.fromkeys(predictor.ood_threshold_by_domain, -1.0)
-    model_input, tensor = predictor.preprocess(lesion_like_image(seed=1, size=(300, 300)))
+    model_input, tensor = predictor.preprocess(lesion_image(seed=1, size=(300, 300)))
     _, features = predictor.infer(tensor)
     logits = np.full(len(CLASS_CODES), -5.0, dtype=np.float32)
     logits[CLASS_CODES.index("nv")] = 8.0  # confidently a mole: routine

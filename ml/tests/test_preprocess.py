@@ -9,7 +9,7 @@ from PIL import Image
 from ml.imaging import load_image
 from ml.predictor import default_model_dir
 from ml.preprocess import IMAGENET_MEAN, IMAGENET_STD, Preprocessing
-from ml.tests.conftest import needs_model
+from ml.tests.support import needs_model
 
 
 def test_preprocessing_produces_normalised_chw_float32():

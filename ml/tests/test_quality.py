@@ -6,11 +6,11 @@ import pytest
 from PIL import Image, ImageEnhance, ImageFilter
 
 from ml.quality import quality_problem
-from ml.tests.conftest import lesion_like_image
+from ml.synthetic import lesion_image
 
 
 def _lesion():
-    return lesion_like_image(seed=3, size=(176, 176))
+    return lesion_image(seed=3, size=(176, 176))
 
 
 def test_an_ordinary_lesion_photo_passes():

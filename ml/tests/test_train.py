@@ -9,7 +9,7 @@ from PIL import Image
 
 from ml import batches, train
 from ml.constants import CLASS_CODES
-from ml.tests.conftest import lesion_like_image
+from ml.synthetic import lesion_image
 
 pytestmark = pytest.mark.slow  # each test trains a tiny model
 
@@ -21,7 +21,7 @@ def tiny_dataset(tmp_path):
             folder = tmp_path / "data" / split / code
             folder.mkdir(parents=True)
             for j in range(n):
-                lesion_like_image(seed=i * 10 + j).save(folder / f"img{j}.jpg")
+                lesion_image(seed=i * 10 + j).save(folder / f"img{j}.jpg")
     init = tmp_path / "init.pth"
     torch.save(torchvision.models.mobilenet_v2(weights=None).state_dict(), init)
     return tmp_path / "data", init
@@ -75,7 +75,7 @@ def test_joint_training_with_phone_photos_validates_each_kind(tiny_dataset, tmp_
         for i, code in enumerate(("akiec", "bcc", "nv")):  # phone data lacks some classes
             folder = phone / split / code
             folder.mkdir(parents=True)
-            lesion_like_image(seed=100 + i, size=(120, 120)).save(folder / "p0.jpg")
+            lesion_image(seed=100 + i, size=(120, 120)).save(folder / "p0.jpg")
     out = tmp_path / "run"
     train.main(_args(data, init, out, "--phone-data", str(phone), "--epochs", "1"))
     row = json.loads((out / "log.jsonl").read_text().splitlines()[0])

@@ -3,7 +3,7 @@ a running Celery worker (decode once, frame/orient/strip, master + thumbnail, mo
 grid) -> result stored in PostgreSQL.
 
 The default photo is the benchmarks' 12-megapixel phone-style JPEG built around a real
-HAM10000 validation lesion (``bench.photos``), so it takes the full path; a purely synthetic
+HAM10000 validation lesion (``ml.synthetic``), so it takes the full path; a purely synthetic
 blob is, correctly, rejected as not a lesion and would time the rejection path instead (the
 command says so when a run does not end as "done").
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import os
 import statistics
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -38,10 +37,12 @@ DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR", ROOT.parent / "shared" / "data"
 
 
 def lesion_photo() -> bytes:
-    """The benchmarks' first 12-MP photo (cached in the temp folder after the first call)."""
-    from bench.photos import photo_set
+    """The benchmarks' first 12-MP photo: built on a real validation lesion when the data set is
+    here (so the model takes the full path), else the synthetic one."""
+    from ml.synthetic import lesion_sources, phone_photo, phone_photo_from_lesion
 
-    return photo_set(1, Path(tempfile.gettempdir()) / "jildi-bench-photos", DATA_DIR)[0]
+    sources = lesion_sources(DATA_DIR)
+    return phone_photo_from_lesion(sources[0], 0) if sources else phone_photo(0)
 
 
 class Command(BaseCommand):

@@ -171,7 +171,7 @@ class FeedbackVersion(models.Model):
 class CaseAccessLog(models.Model):
     """One read of, or action on, a case's patient data by a clinician or an admin:
     who, what (action + detail), when, and how (channel). Written by
-    ``review.services.access_log_record*``; never edited (read-only in admin)."""
+    ``review.audit.access_log_record*``; never edited (read-only in admin)."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("Opened the case")
